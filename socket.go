@@ -587,9 +587,9 @@ func (s *Socket) ended(info CloseInfo, wasOpen bool) {
 	}
 	delay, ok := s.nextRetry(info, wasOpen)
 	if !ok {
+		s.dropQueue()
 		s.setState(StateClosed)
 		s.emit(Event{Type: EventClose, Close: info})
-		s.dropQueue()
 		return
 	}
 	s.retryCount++

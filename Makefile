@@ -1,0 +1,87 @@
+# wsbeat: `make run` serves the demo, `make test` runs every test.
+# Each target does one thing; `make help` lists them.
+
+GO       ?= go
+GOROOT   := $(shell $(GO) env GOROOT)
+EXEC_JS  := $(firstword $(wildcard $(GOROOT)/lib/wasm/wasm_exec.js $(GOROOT)/misc/wasm/wasm_exec.js))
+GOBIN    := $(CURDIR)/.cache/bin
+ADDR     ?= 127.0.0.1:8080
+WASMFLAGS := -trimpath -ldflags='-s -w'
+
+JS_SRC   := js/wsbeat.js $(wildcard js/wsbeat-vue.js) js/wsbeat.d.ts
+DIST     := dist/wsbeat.wasm dist/wasm_exec.js wasm_exec.js $(patsubst js/%,dist/%,$(JS_SRC))
+
+.PHONY: help build run test test-go test-js test-types lint bench fuzz clean deps
+
+help:
+	@echo "make run     build, then serve the demo at http://$(ADDR)"
+	@echo "make test    every test: Go (race), js/wasm, TypeScript, headless Chromium"
+	@echo "make bench   benchmarks against the raw WebSocket and the peers"
+	@echo "make build   the bundle in dist/"
+	@echo "make lint    go vet, natively and for js/wasm"
+	@echo "make fuzz    the engine fuzzer for longer (FUZZTIME=2m)"
+	@echo "make clean   remove build outputs"
+
+build: $(DIST) dist/.compressed
+
+dist/wsbeat.wasm: $(shell find . -name '*.go' -not -path './node_modules/*' -not -name '*_test.go') go.mod go.sum
+	@mkdir -p dist
+	GOOS=js GOARCH=wasm $(GO) build $(WASMFLAGS) -o $@ ./wasm
+
+# wasm_exec.js must come from the toolchain that built the .wasm.
+dist/wasm_exec.js wasm_exec.js: $(EXEC_JS)
+	@mkdir -p dist
+	cp $< $@
+
+dist/%.js: js/%.js
+	@mkdir -p dist
+	cp $< $@
+
+dist/%.d.ts: js/%.d.ts
+	@mkdir -p dist
+	cp $< $@
+
+# Precompressed copies that the server picks by Accept-Encoding.
+dist/.compressed: $(filter dist/%,$(DIST))
+	$(GO) run ./internal/cmd/precompress dist
+	@touch $@
+
+node_modules/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: node_modules/.stamp
+
+run: build deps
+	$(GO) run ./server -addr $(ADDR) -root .
+
+test: build deps test-go test-js test-types
+
+test-go:
+	$(GO) test -race -count=1 -timeout 12m ./...
+
+# js-only packages: go test ./... skips them natively, so run them in
+# headless Chromium through wasmbrowsertest.
+$(GOBIN)/go_js_wasm_exec:
+	GOBIN=$(GOBIN) $(GO) install github.com/agnivade/wasmbrowsertest@v0.11.0
+	mv $(GOBIN)/wasmbrowsertest $@
+
+test-js: $(GOBIN)/go_js_wasm_exec
+	PATH="$(GOBIN):$$PATH" GOOS=js GOARCH=wasm $(GO) test -count=1 -timeout 5m ./jsbridge/...
+
+test-types: deps
+	node_modules/.bin/tsc --noEmit -p js/types-test
+
+lint:
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./...
+
+bench: build deps
+	$(GO) run ./bench
+
+FUZZTIME ?= 2m
+fuzz:
+	$(GO) test -run='^$$' -fuzz=FuzzEngine -fuzztime=$(FUZZTIME) .
+
+clean:
+	rm -rf dist wasm_exec.js .cache
