@@ -65,11 +65,17 @@ func (e *engine) object() (safejs.Value, error) {
 	for name, fn := range map[string]exported{
 		"newSocket": e.newSocket,
 		"send":      e.send,
-		"close":     e.withSocket(func(s *bridged, a []safejs.Value) (any, error) { s.Close(optInt(a, 1), optString(a, 2)); return nil, nil }),
-		"reconnect": e.withSocket(func(s *bridged, a []safejs.Value) (any, error) { s.Reconnect(optInt(a, 1), optString(a, 2)); return nil, nil }),
-		"probe":     e.withSocket(func(s *bridged, _ []safejs.Value) (any, error) { s.Probe(); return nil, nil }),
-		"resume":    e.withSocket(func(s *bridged, _ []safejs.Value) (any, error) { s.Resume(); return nil, nil }),
-		"pause":     e.withSocket(func(s *bridged, _ []safejs.Value) (any, error) { s.Pause(); return nil, nil }),
+		"close": e.withSocket(func(s *bridged, a []safejs.Value) (any, error) {
+			s.Close(optInt(a, 1), optString(a, 2))
+			return nil, nil
+		}),
+		"reconnect": e.withSocket(func(s *bridged, a []safejs.Value) (any, error) {
+			s.Reconnect(optInt(a, 1), optString(a, 2))
+			return nil, nil
+		}),
+		"probe":  e.withSocket(func(s *bridged, _ []safejs.Value) (any, error) { s.Probe(); return nil, nil }),
+		"resume": e.withSocket(func(s *bridged, _ []safejs.Value) (any, error) { s.Resume(); return nil, nil }),
+		"pause":  e.withSocket(func(s *bridged, _ []safejs.Value) (any, error) { s.Pause(); return nil, nil }),
 		"setOnline": e.withSocket(func(s *bridged, a []safejs.Value) (any, error) {
 			on := true
 			if len(a) > 1 {
