@@ -1,0 +1,59 @@
+//go:build !js
+
+// Package echo is wsbeat's echo and fault-injection server: a WebSocket echo
+// endpoint, a control API that breaks connections on demand, and a static
+// file server for the browser demo and tests.
+//
+// A *Server is an http.Handler, so Go tests start it in-process:
+//
+//	s := echo.New(echo.Config{Control: true})
+//	ts := httptest.NewServer(s)
+//	defer ts.Close()
+//	defer s.Shutdown(context.Background())
+//
+// Call Shutdown before or after closing the httptest.Server: an
+// httptest.Server does not wait for hijacked connections, so only Shutdown
+// guarantees that every WebSocket handler has returned.
+//
+// # Routes
+//
+//   - /echo: WebSocket. Echoes every message with its type. A text message
+//     equal to Config.Ping is answered with Config.Pong instead. The first
+//     subprotocol the client offers is accepted, unless the query has
+//     protocol=none. delay=MS delays every reply (echoes and pongs) by MS
+//     milliseconds.
+//   - /control/*: the control API, only when Config.Control is true (404
+//     otherwise). POST silence, drop, close?code=N&reason=R,
+//     reject?ms=N&status=S and reset answer {"ok":true,"affected":N}; GET
+//     stats and messages answer JSON. All answers are Cache-Control:
+//     no-store.
+//   - everything else: static files from Config.Root, with precompressed
+//     .br and .gz variants, strong ETags and no directory listings.
+//
+// # Defaults
+//
+//	Field             Default
+//	Ping              "ping"
+//	Pong              "pong"
+//	Keepalive         0 (off)
+//	ReadLimit         1 MiB (1<<20 bytes)
+//	MaxConns          0 (unlimited)
+//	Root              "" (no static files)
+//	Control           false
+//	OriginPatterns    none (same origin only)
+//	HandshakeTimeout  10s
+//	Logf              no logging
+//
+// # Faults
+//
+// A silenced connection neither reads nor writes: its TCP receive buffer
+// fills, no echo, pong, keepalive or protocol-level pong leaves, and the
+// client sees a half-open connection. It stays open until the client goes
+// away, drop, or Shutdown. On Linux the server notices a client that went
+// away by the socket's TCP state; elsewhere a silenced connection lingers
+// until drop or Shutdown. close ignores silenced connections, because a close
+// frame would break the silence.
+//
+// The package builds on every GOOS except js, where coder/websocket has no
+// server side.
+package echo
