@@ -88,12 +88,14 @@ type Socket struct {
 	connTimer    Timer // connection timeout, or the closing handshake's
 	uptimeTimer  Timer
 	hbTimer      Timer
+	hbSeq        uint64 // identifies the current hbTimer; never reused
 	cancelURLCtx context.CancelFunc
 
 	// heartbeat bookkeeping of the open connection
 	lastRecv   time.Time // last inbound message seen by Received (or open)
 	hbDue      time.Time // when the heartbeat timer was due
 	pingSentAt time.Time // zero when no ping is outstanding
+	recvAfter  bool      // Received saw a message after the outstanding ping
 	pingGrace  bool      // the outstanding ping had its one late-wake grace
 	lastRTT    time.Duration
 	haveRTT    bool
@@ -422,13 +424,19 @@ func (s *Socket) Pause() {
 	}
 	s.paused = true
 	s.stopTimers()
+	hadConn := s.conn != nil
 	if s.conn != nil {
 		s.conn.Abandon(CodeNormal, "page hidden")
 		s.conn = nil
 	}
 	s.gen++
+	// Waiting between attempts there is no connection to close, and its
+	// close event was already reported.
+	waiting := s.state == StateReconnecting && !hadConn
 	s.setState(StateReconnecting)
-	s.emit(Event{Type: EventClose, Close: CloseInfo{Code: CodeNormal, Reason: "page hidden", WasClean: true}, WillReconnect: true})
+	if !waiting {
+		s.emit(Event{Type: EventClose, Close: CloseInfo{Code: CodeNormal, Reason: "page hidden", WasClean: true}, WillReconnect: true})
+	}
 }
 
 // --- everything below runs with s.mu held ---
@@ -512,6 +520,9 @@ func (s *Socket) startAttempt() {
 	fn := s.urlFn
 	go func() {
 		u, err := callURLFunc(ctx, fn)
+		// Past the deadline, even a URL is too late: the attempt timed
+		// out, whether or not the connection timer got there first.
+		late := errors.Is(ctx.Err(), context.DeadlineExceeded)
 		cancel()
 		s.mu.Lock()
 		defer s.unlockAndDeliver()
@@ -519,6 +530,10 @@ func (s *Socket) startAttempt() {
 			return
 		}
 		s.cancelURLCtx = nil
+		if late {
+			s.attemptTimedOut()
+			return
+		}
 		if err == nil {
 			u, err = NormalizeURL(u)
 		}
@@ -564,6 +579,12 @@ func (s *Socket) connectTimedOut(g uint64) {
 	if g != s.gen || s.state != StateConnecting {
 		return
 	}
+	s.attemptTimedOut()
+}
+
+// attemptTimedOut ends the attempt in flight, which was not open within
+// ConnectionTimeout.
+func (s *Socket) attemptTimedOut() {
 	if s.conn != nil {
 		s.conn.Abandon(CodeAbnormal, "connection timeout")
 		s.conn = nil
@@ -717,12 +738,25 @@ func (e *connEvents) Received(m Message) {
 	}
 	now := s.opts.Clock.Now()
 	s.lastRecv = now
+	pong := false
 	if t, ok := m.Text(); ok && t == s.opts.HeartbeatResponse {
-		if !s.pingSentAt.IsZero() {
+		pong = true
+	}
+	if !s.pingSentAt.IsZero() {
+		// Any message answers the ping; a pong also times it. The next
+		// ping is due one interval from now, so the timer set for the
+		// ping's timeout is replaced here rather than waking for nothing.
+		if pong {
 			s.lastRTT, s.haveRTT = now.Sub(s.pingSentAt), true
-			s.pingSentAt = time.Time{}
 			s.emit(Event{Type: EventHeartbeat, RTT: s.lastRTT})
 		}
+		s.pingSentAt = time.Time{}
+		s.recvAfter = false
+		if s.state == StateOpen {
+			s.scheduleHeartbeat(now.Add(s.opts.HeartbeatInterval), now)
+		}
+	}
+	if pong {
 		if !s.opts.DeliverHeartbeats {
 			s.unlockAndDeliver()
 			return
@@ -766,9 +800,10 @@ func (s *Socket) scheduleHeartbeat(at, now time.Time) {
 	if s.hbTimer != nil {
 		s.hbTimer.Stop()
 	}
-	g := s.gen
+	s.hbSeq++
+	seq := s.hbSeq
 	s.hbDue = at
-	s.hbTimer = s.opts.Clock.AfterFunc(max(at.Sub(now), 0), func() { s.heartbeatDue(g) })
+	s.hbTimer = s.opts.Clock.AfterFunc(max(at.Sub(now), 0), func() { s.heartbeatDue(seq) })
 }
 
 func (s *Socket) sendPing(now time.Time) {
@@ -778,6 +813,7 @@ func (s *Socket) sendPing(now time.Time) {
 	}
 	s.pingSentAt = now
 	s.pingGrace = false
+	s.recvAfter = false
 	if err := s.conn.Send(Text(msg)); err != nil {
 		s.opts.Logf("wsbeat: ping failed: %v", err)
 	}
@@ -806,10 +842,12 @@ func (s *Socket) lastActivity() time.Time {
 // connection dead on silence alone: only a ping that was actually sent and
 // then went unanswered for HeartbeatTimeout of real time kills it, and a
 // timer that woke late gives the ping one more look first.
-func (s *Socket) heartbeatDue(g uint64) {
+func (s *Socket) heartbeatDue(seq uint64) {
 	s.mu.Lock()
 	defer s.unlockAndDeliver()
-	if g != s.gen || s.state != StateOpen || s.conn == nil {
+	// Only the latest heartbeat timer counts: one replaced after it fired
+	// (Stop too late) would otherwise run a second heartbeat beside it.
+	if seq != s.hbSeq || s.state != StateOpen || s.conn == nil {
 		return
 	}
 	s.hbTimer = nil
@@ -825,8 +863,10 @@ func (s *Socket) heartbeatDue(g uint64) {
 		return
 	}
 	switch {
-	case last.After(s.pingSentAt) || last.Equal(s.pingSentAt):
-		// Answered by some inbound message, if not by a pong.
+	case s.recvAfter || last.After(s.pingSentAt):
+		// Answered by some inbound message, if not by a pong. A message
+		// stamped with the ping's own time (a coarse clock) came before it
+		// unless Received saw it after.
 		s.pingSentAt = time.Time{}
 		s.scheduleHeartbeat(last.Add(s.opts.HeartbeatInterval), now)
 	case late && !s.pingGrace:
