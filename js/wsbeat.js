@@ -77,8 +77,8 @@
       });
       return fetched.then(function (result) {
         var exited = go.run(result.instance);
-        exited.then(function () { engineGone(new Error('wsbeat: the Go engine exited')); },
-          function (e) { engineGone(asError(e)); });
+        exited.then(function () { quiet(go); engineGone(new Error('wsbeat: the Go engine exited')); },
+          function (e) { quiet(go); engineGone(asError(e)); });
         return Promise.race([booted, exited.then(function () {
           throw new Error('wsbeat: the Go engine exited before it started');
         })]);
@@ -115,6 +115,14 @@
       return WebAssembly.instantiateStreaming(resp, imports);
     }
     return resp.arrayBuffer().then(function (buf) { return WebAssembly.instantiate(buf, imports); });
+  }
+
+  // quiet makes calls into an exited Go program do nothing. Its js.Funcs
+  // can still be registered (as listeners of WebSockets it opened), and
+  // wasm_exec.js makes each of their calls throw "Go program has already
+  // exited" at the page.
+  function quiet(go) {
+    go._resume = function () {};
   }
 
   // engineGone fails everything that depends on the engine: ready rejects,
@@ -260,11 +268,19 @@
     return o;
   }
 
+  // closeArgs checks close()'s arguments as WebSocket.close does: the code
+  // is converted to an integer as Chromium converts its [Clamp] unsigned
+  // short (so "4000" and 4000.5 mean 4000), then must be 1000 or
+  // 3000-4999; the reason is converted to a string of at most 123 UTF-8
+  // bytes.
   function closeArgs(code, reason) {
     if (code !== undefined) {
-      if (typeof code !== 'number' || !(code === 1000 || (code >= 3000 && code <= 4999)) || Math.floor(code) !== code) {
+      var n = Number(code);
+      n = n !== n ? 0 : Math.min(Math.max(Math.trunc(n), 0), 65535);
+      if (!(n === 1000 || (n >= 3000 && n <= 4999))) {
         throw new DOMException('wsbeat: the close code must be either 1000, or between 3000 and 4999; ' + describe(code) + ' is neither', 'InvalidAccessError');
       }
+      code = n;
     }
     if (reason !== undefined) {
       reason = String(reason);
@@ -287,11 +303,18 @@
     return n;
   }
 
-  // sizeOf returns [data, byte size, binary] as WebSocket.send sees them.
+  // sizeOf returns [data, byte size, binary] as WebSocket.send sees them,
+  // for a send that may be held. A buffer is copied, as WebSocket.send
+  // copies it when called: the page may reuse it as soon as send returns,
+  // and a held message must not change with it. Typed arrays and DataViews
+  // keep their type, so a drop event reports the kind of data sent.
   function sizeOf(data) {
     if (typeof data === 'string') return [data, utf8Length(data), false];
-    if (data instanceof ArrayBuffer) return [data, data.byteLength, true];
-    if (ArrayBuffer.isView(data)) return [data, data.byteLength, true];
+    if (data instanceof ArrayBuffer) return [data.slice(0), data.byteLength, true];
+    if (ArrayBuffer.isView(data)) {
+      var copy = new data.constructor(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+      return [copy, data.byteLength, true];
+    }
     if (typeof Blob !== 'undefined' && data instanceof Blob) return [data, data.size, true];
     var s = String(data);
     return [s, utf8Length(s), false];
@@ -324,12 +347,13 @@
       this._deliverPong = this._opts.heartbeatResponse === null;
       this._state = this._opts.startClosed ? 'closed' : 'connecting';
       this._id = 0;           // the Go socket's id, 0 when there is none
-      this._ws = null;        // the open WebSocket of the fast path
+      this._ws = null;        // the current WebSocket, from _attach to _detach
+      this._fast = null;      // _ws while sends may go straight to it: open, not closed by the page
       this._lastIn = 0;       // performance.now() of the last inbound message
       this._pre = [];         // sends held while there is no Go socket
       this._preBytes = 0;
       this._closedByUser = false;
-      this._busy = false;     // inside a page callback that Go is waiting for
+      this._busy = 0;         // depth of page callbacks that Go waits for, holding the socket's lock
       this._protocol = '';
       this._extensions = '';
       this._lastRTT = null;
@@ -395,8 +419,12 @@
       return r;
     }
 
+    // _get reads a property from the engine. Inside a page function that the
+    // engine calls while it holds the socket's lock (heartbeatMessage,
+    // shouldReconnect, debug), asking the engine would deadlock the Go
+    // program, so the answer is what JS knows.
     _get(name, fallback) {
-      if (!engine || !this._id) return fallback;
+      if (!engine || !this._id || this._busy) return fallback;
       var r = engine.get(this._id, name);
       return (r instanceof Error) ? fallback : r;
     }
@@ -419,6 +447,7 @@
     _detach(ws) {
       ws.onmessage = null;
       if (this._ws === ws) this._ws = null;
+      if (this._fast === ws) this._fast = null;
     }
 
     _resolveURL(timeoutMs, cb) {
@@ -444,7 +473,7 @@
     }
 
     _pingMessage() {
-      this._busy = true;
+      this._busy++;
       try {
         var m = this._opts.heartbeatMessage();
         return typeof m === 'string' && m !== '' ? m : DEFAULTS.heartbeatMessage;
@@ -452,31 +481,31 @@
         report(e);
         return DEFAULTS.heartbeatMessage;
       } finally {
-        this._busy = false;
+        this._busy--;
       }
     }
 
     _shouldReconnect(code, reason, wasClean) {
-      this._busy = true;
+      this._busy++;
       try {
         return !!this._opts.shouldReconnect(new CloseEvent('close', { code: code, reason: reason, wasClean: wasClean }));
       } catch (e) {
         report(e);
         return defaultShouldReconnect(code);
       } finally {
-        this._busy = false;
+        this._busy--;
       }
     }
 
     _log(line) {
-      this._busy = true;
+      this._busy++;
       try {
         if (typeof this._opts.debug === 'function') this._opts.debug(line);
         else console.log(line);
       } catch (e) {
         report(e);
       } finally {
-        this._busy = false;
+        this._busy--;
       }
     }
 
@@ -487,6 +516,7 @@
         case 'statechange':
           if (a === this._state) return;
           this._state = a;
+          this._fast = a === 'open' && !this._closedByUser ? this._ws : null;
           ev = new Event('statechange');
           ev.state = a;
           ev.previous = b;
@@ -544,7 +574,15 @@
       waiting.delete(this);
       live.delete(this);
       this._id = 0;
+      var ws = this._ws;
       this._ws = null;
+      this._fast = null;
+      if (ws) {
+        // The engine that watched it is gone: close it, and deliver
+        // nothing more from it.
+        ws.onmessage = null;
+        try { ws.close(); } catch (e) { /* already closing */ }
+      }
       if (this._state === 'closed') return;
       var prev = this._state;
       this._state = 'closed';
@@ -581,6 +619,7 @@
     }
 
     _invoke(l, ev) {
+      if (l.removed) return; // removed by an earlier listener of this dispatch
       if (l.once) this._removeMessageListener(l.fn);
       try {
         if (typeof l.fn === 'function') l.fn.call(this, ev);
@@ -590,10 +629,14 @@
       }
     }
 
-    _removeMessageListener(fn) {
+    // _removeMessageListener removes the listener fn, or the onmessage
+    // handler when handler is true; the two are separate, as on any
+    // EventTarget.
+    _removeMessageListener(fn, handler) {
       var ls = this._msgListeners;
       for (var i = 0; i < ls.length; i++) {
-        if (ls[i].fn === fn) {
+        if (ls[i].fn === fn && !ls[i].handler === !handler) {
+          ls[i].removed = true;
           this._msgListeners = ls.slice(0, i).concat(ls.slice(i + 1));
           return;
         }
@@ -605,7 +648,9 @@
     addEventListener(type, fn, opts) {
       if (type !== 'message') return super.addEventListener(type, fn, opts);
       if (!fn || (typeof fn !== 'function' && typeof fn.handleEvent !== 'function')) return;
-      for (var i = 0; i < this._msgListeners.length; i++) if (this._msgListeners[i].fn === fn) return;
+      for (var i = 0; i < this._msgListeners.length; i++) {
+        if (this._msgListeners[i].fn === fn && !this._msgListeners[i].handler) return;
+      }
       var once = !!(opts && typeof opts === 'object' && opts.once);
       var self = this;
       if (opts && typeof opts === 'object' && opts.signal) {
@@ -651,16 +696,19 @@
     get state() { return this._state; }
 
     send(data) {
-      if (this._ws !== null && this._state === 'open') {
-        this._ws.send(data);
+      var ws = this._fast;
+      if (ws !== null && arguments.length !== 0) {
+        ws.send(data);
         return 'sent';
       }
-      return this._sendSlow(data);
+      return this._sendSlow(data, arguments.length);
     }
 
-    _sendSlow(data) {
+    _sendSlow(data, argc) {
+      // send() without data is a TypeError, as on WebSocket, before any
+      // state check; send(undefined) sends "undefined", as there.
+      if (argc === 0) throw new TypeError('wsbeat: send(data) needs data');
       if (this._closedByUser) throw new DOMException('wsbeat: send() after close(); call reconnect() to start again', 'InvalidStateError');
-      if (arguments.length === 0) throw new TypeError('wsbeat: send(data) needs data');
       this._notBusy('send()');
       var m = sizeOf(data);
       if (this._id) return this._call('send', m[0], m[1], m[2]);
@@ -702,6 +750,7 @@
       this._notBusy('close()');
       if (this._closedByUser) return;
       this._closedByUser = true;
+      this._fast = null; // the close may still be on its way through the engine
       waiting.delete(this);
       if (this._id) {
         this._call('close', args[0], args[1]);
@@ -736,12 +785,6 @@
         this._call('reconnect', args[0], args[1]);
         return;
       }
-      if (engineError) {
-        var self = this;
-        this._state = 'connecting';
-        setTimeout(function () { self._fail(engineError); }, 0);
-        return;
-      }
       if (this._state === 'closed') {
         var s = new Event('statechange');
         s.state = 'connecting';
@@ -752,20 +795,48 @@
       this._want();
     }
 
-    get onopen() { return this._handlers.open || null; }
+    get onopen() { return this._getHandler('open'); }
     set onopen(f) { this._setHandler('open', f); }
-    get onmessage() { return this._handlers.message || null; }
+    get onmessage() { return this._getHandler('message'); }
     set onmessage(f) { this._setHandler('message', f); }
-    get onclose() { return this._handlers.close || null; }
+    get onclose() { return this._getHandler('close'); }
     set onclose(f) { this._setHandler('close', f); }
-    get onerror() { return this._handlers.error || null; }
+    get onerror() { return this._getHandler('error'); }
     set onerror(f) { this._setHandler('error', f); }
 
+    _getHandler(type) {
+      var h = this._handlers[type];
+      return h ? h.fn : null;
+    }
+
+    // _setHandler follows WebSocket's on* attributes: the handler is a
+    // listener of its own, apart from any addEventListener of the same
+    // function; replacing it keeps its place among the listeners; null (or
+    // anything not a function) removes it. For message it is an entry of
+    // the fast path's list, so onmessage costs no extra call per message.
     _setHandler(type, f) {
-      var old = this._handlers[type];
-      if (old) this.removeEventListener(type, old);
-      this._handlers[type] = typeof f === 'function' ? f : null;
-      if (typeof f === 'function') this.addEventListener(type, f);
+      if (typeof f !== 'function') f = null;
+      var h = this._handlers[type];
+      if (h && f) {
+        h.fn = f;
+        return;
+      }
+      if (h) {
+        this._handlers[type] = null;
+        if (type === 'message') this._removeMessageListener(h.fn, true);
+        else super.removeEventListener(type, h.listener);
+        return;
+      }
+      if (!f) return;
+      var self = this;
+      if (type === 'message') {
+        h = { fn: f, once: false, handler: true };
+        this._msgListeners = this._msgListeners.concat([h]);
+      } else {
+        h = { fn: f, listener: function (ev) { return h.fn.call(self, ev); } };
+        super.addEventListener(type, h.listener);
+      }
+      this._handlers[type] = h;
     }
   }
 

@@ -344,6 +344,20 @@ func messageValue(m wsbeat.Message) any {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
+// isArray reports whether v is a JS Array (Array.isArray).
+func isArray(v safejs.Value) bool {
+	array, err := safejs.Global().Get("Array")
+	if err != nil {
+		return false
+	}
+	r, err := array.Call("isArray", v)
+	if err != nil {
+		return false
+	}
+	ok, _ := r.Truthy()
+	return ok
+}
+
 func optInt(args []safejs.Value, i int) int {
 	if len(args) > i && args[i].Type() == safejs.TypeNumber {
 		n, _ := args[i].Int()
@@ -360,9 +374,15 @@ func optString(args []safejs.Value, i int) string {
 	return ""
 }
 
+// stringArray reads the protocols: undefined, null or an Array of strings.
+// Anything else with a length (a string, {length: 1e9}) is refused rather
+// than read index by index.
 func stringArray(v safejs.Value) ([]string, error) {
 	if v.Type() == safejs.TypeUndefined || v.Type() == safejs.TypeNull {
 		return nil, nil
+	}
+	if !isArray(v) {
+		return nil, typeError("wsbeat: protocols must be an array of strings, got a %s", v.Type())
 	}
 	n, err := v.Length()
 	if err != nil {

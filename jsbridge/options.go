@@ -32,10 +32,23 @@ func jsOptions(o safejs.Value, sock safejs.Value) (wsbeat.Options, error) {
 		*dst = time.Duration(f * float64(time.Millisecond))
 		return nil
 	}
+	// positive is ms for a timeout, where 0 would mean "at once".
+	positive := func(name string, dst *time.Duration) error {
+		if err := ms(name, dst, 0); err != nil {
+			return err
+		}
+		if *dst <= 0 {
+			return typeError("wsbeat: option %s is 0; it must be a positive number of milliseconds", name)
+		}
+		return nil
+	}
 	count := func(name string, dst *int, zeroMeans int) error {
 		f, err := number(o, name, 0, math.Inf(1))
 		if err != nil {
 			return err
+		}
+		if !math.IsInf(f, 1) && f != math.Trunc(f) {
+			return typeError("wsbeat: option %s is %v; it must be a whole number or Infinity", name, f)
 		}
 		switch {
 		case f == 0:
@@ -56,7 +69,7 @@ func jsOptions(o safejs.Value, sock safejs.Value) (wsbeat.Options, error) {
 			return err
 		},
 		func() error { return ms("minUptime", &opts.MinUptime, time.Nanosecond) },
-		func() error { return ms("connectionTimeout", &opts.ConnectionTimeout, time.Nanosecond) },
+		func() error { return positive("connectionTimeout", &opts.ConnectionTimeout) },
 		func() error {
 			if err := count("maxRetries", &opts.MaxRetries, -1); err != nil {
 				return err
@@ -69,7 +82,7 @@ func jsOptions(o safejs.Value, sock safejs.Value) (wsbeat.Options, error) {
 		func() error { return count("maxEnqueuedMessages", &opts.MaxEnqueuedMessages, -1) },
 		func() error { return count("maxEnqueuedBytes", &opts.MaxEnqueuedBytes, -1) },
 		func() error { return ms("heartbeatInterval", &opts.HeartbeatInterval, -1) },
-		func() error { return ms("heartbeatTimeout", &opts.HeartbeatTimeout, time.Nanosecond) },
+		func() error { return positive("heartbeatTimeout", &opts.HeartbeatTimeout) },
 		func() error {
 			s, err := stringOption(o, "overflow")
 			if err != nil {
@@ -119,7 +132,10 @@ func jsOptions(o safejs.Value, sock safejs.Value) (wsbeat.Options, error) {
 			}
 			switch v.Type() {
 			case safejs.TypeNull:
-				opts.DeliverHeartbeats = true
+				// Deliver every message: wsbeat.js delivers pongs itself
+				// on the fast path and reports them to the engine only to
+				// time the heartbeat, so the engine must not deliver them
+				// a second time (opts.DeliverHeartbeats stays false).
 			case safejs.TypeString:
 				opts.HeartbeatResponse, _ = v.String()
 				if opts.HeartbeatResponse == "" {

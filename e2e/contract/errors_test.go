@@ -1,0 +1,165 @@
+//go:build !js
+
+package contract
+
+import (
+	"testing"
+
+	"github.com/wsbeat/wsbeat/internal/browsertest"
+)
+
+// testErrors: every error of the contract other than options, each with
+// the DOMException name WebSocket uses, and the same name WebSocket itself
+// throws for the same arguments.
+func testErrors(t *testing.T, b *browsertest.Browser) {
+	e := openPage(t, b, "contract.html")
+	e.check(t, 0, nil, `
+		await WSBeat.ready;
+		const sockets = WSBeat.stats().sockets;
+
+		// A bad URL is a SyntaxError naming the URL, as WebSocket's.
+		for (const u of ['ftp://example.invalid/', ECHO + '#fragment', 'http://[::1', 'javascript:void(0)', 'mailto:a@example.invalid']) {
+			const err = c.throws('URL ' + u, () => new WSBeat.Socket(u), 'SyntaxError', [u]);
+			c.ok('URL ' + u + ' is a DOMException', err && err.isDOMException, err);
+			const native = caught(() => new WebSocket(u));
+			c.eq('URL ' + u + ' fails as WebSocket does', native && native.name, 'SyntaxError');
+		}
+		c.throws('URL 42', () => new WSBeat.Socket(42), 'SyntaxError');
+		c.throws('URL null', () => new WSBeat.Socket(null), 'SyntaxError');
+		c.throws('no URL', () => new WSBeat.Socket(), 'TypeError');
+		c.throws('protocol with a space', () => new WSBeat.Socket(ECHO, 'a b'), 'SyntaxError', ['a b']);
+		c.throws('duplicate protocol', () => new WSBeat.Socket(ECHO, ['chat', 'chat']), 'SyntaxError', ['chat']);
+		c.throws('protocols not strings', () => new WSBeat.Socket(ECHO, [42]), 'SyntaxError');
+		c.eq('no socket made by a throwing constructor', WSBeat.stats().sockets, sockets);
+
+		const ws = track(new WSBeat.Socket(ECHO, [], {heartbeatInterval: 0}));
+		c.throws('send() without data while connecting', () => ws.send(), 'TypeError');
+		await next(ws, 'open');
+		const raw = new WebSocket(ECHO);
+		await next(raw, 'open');
+		c.throws('send() without data while open', () => ws.send(), 'TypeError');
+		c.eq('WebSocket agrees on send()', (caught(() => raw.send()) || {}).name, 'TypeError');
+
+		// Bad close codes: InvalidAccessError, for close() and reconnect(),
+		// exactly where WebSocket's close() throws.
+		for (const code of [0, 999, 1001, 1005, 1006, 1015, 2999, 2999.9, 5000, 65535, 70000, -1, NaN, 'abc', null, {}, true]) {
+			const name = 'close(' + String(code) + ')';
+			const err = c.throws(name, () => ws.close(code), 'InvalidAccessError');
+			c.ok(name + ' is a DOMException', err && err.isDOMException, err);
+			const native = caught(() => raw.close(code));
+			c.eq(name + ' throws as WebSocket does', native && native.name, 'InvalidAccessError');
+			c.throws('reconnect(' + String(code) + ')', () => ws.reconnect(code), 'InvalidAccessError');
+		}
+		// Long reasons: SyntaxError; the limit is 123 UTF-8 bytes.
+		for (const [label, reason] of [['124 ASCII bytes', 'x'.repeat(124)], ['42 euro signs (126 bytes)', '\u20ac'.repeat(42)]]) {
+			c.throws('close reason of ' + label, () => ws.close(1000, reason), 'SyntaxError');
+			c.eq('WebSocket agrees on ' + label, (caught(() => raw.close(1000, reason)) || {}).name, 'SyntaxError');
+			c.throws('reconnect reason of ' + label, () => ws.reconnect(4000, reason), 'SyntaxError');
+		}
+		c.eq('the socket is untouched by the throwing calls', [ws.state, types(ws.log)], ['open', ['statechange', 'open']]);
+
+		// What WebSocket accepts, wsbeat accepts: a numeric string, a
+		// fraction, a reason of exactly 123 bytes.
+		const reason = '\u20ac'.repeat(41);
+		ws.close('4001', reason);
+		const ce = await next(ws, 'close');
+		c.eq('close("4001", 123 bytes) closes', [ce.code, ce.reason, ce.wasClean, ce.willReconnect], [4001, reason, true, false]);
+		raw.close();
+
+		// Send after close: InvalidStateError, at once and after the close
+		// event, text and binary alike.
+		c.throws('send after close', () => ws.send('x'), 'InvalidStateError');
+		c.throws('send binary after close', () => ws.send(new Uint8Array(1)), 'InvalidStateError');
+		const fraction = new WSBeat.Socket(ECHO, [], {heartbeatInterval: 0});
+		await next(fraction, 'open');
+		fraction.close(3000.7);
+		c.eq('close(3000.7) uses 3000', (await next(fraction, 'close')).code, 3000);
+
+		// close() inside an open handler: the close is still being
+		// delivered, yet send must already throw.
+		const inOpen = new WSBeat.Socket(ECHO, [], {heartbeatInterval: 0});
+		let fromHandler = 'not called';
+		inOpen.onopen = () => {
+			inOpen.close();
+			fromHandler = caught(() => inOpen.send('after close in onopen'));
+		};
+		await next(inOpen, 'close');
+		c.eq('send after close() in onopen', fromHandler && fromHandler.name, 'InvalidStateError');
+
+		// Never connected: startClosed, closed before ready.
+		const never = new WSBeat.Socket(ECHO, [], {startClosed: true});
+		never.close();
+		c.throws('send after close of a never-started socket', () => never.send('x'), 'InvalidStateError');
+
+		// reconnect() undoes close(): sends work again.
+		ws.reconnect();
+		await next(ws, 'open');
+		c.eq('send after reconnect', ws.send('again'), 'sent');
+		ws.close();
+		const messages = await serverMessages();
+		c.ok('nothing sent after close reached the server', !messages.some(m => m.indexOf('after close') >= 0 || m === 'x'), messages);
+	`)
+}
+
+// badOptions has a bad value for every option of the contract's table. A
+// test fails when the table and the defaults of wsbeat.js differ, so a
+// new option cannot go unchecked.
+var badOptions = []struct {
+	Name  string `json:"name"`
+	Value string `json:"value"` // a JS expression
+	Shown string `json:"shown"` // how the message must show it
+}{
+	{"minReconnectionDelay", "-1", "-1"},
+	{"maxReconnectionDelay", "'soon'", `"soon"`},
+	{"reconnectionDelayGrowFactor", "0.5", "0.5"},
+	{"minUptime", "NaN", "NaN"},
+	{"connectionTimeout", "0", "0"},
+	{"maxRetries", "-1", "-1"},
+	{"maxEnqueuedMessages", "1.5", "1.5"},
+	{"maxEnqueuedBytes", "'1MB'", `"1MB"`},
+	{"overflow", "'grow'", `"grow"`},
+	{"heartbeatInterval", "-5", "-5"},
+	{"heartbeatTimeout", "Infinity", "Infinity"},
+	{"heartbeatMessage", "42", "42"},
+	{"heartbeatResponse", "7", "7"},
+	{"shouldReconnect", "true", "true"},
+	{"startClosed", "'yes'", `"yes"`},
+	{"binaryType", "'text'", `"text"`},
+	{"debug", "'verbose'", `"verbose"`},
+}
+
+// testBadOptions: each option with a bad value throws a TypeError whose
+// message names the option, the value and what is allowed, and creates no
+// socket; good edge values are accepted.
+func testBadOptions(t *testing.T, b *browsertest.Browser) {
+	e := openPage(t, b, "contract.html")
+	e.check(t, 0, badOptions, `
+		await WSBeat.ready;
+		const sockets = WSBeat.stats().sockets;
+		c.eq('every option has a bad value', P.map(o => o.name).sort(), Object.keys(WSBeat.defaults).sort());
+		for (const o of P) {
+			const value = (0, eval)('(' + o.value + ')');
+			const err = c.throws('option ' + o.name + ' = ' + o.value, () => new WSBeat.Socket(ECHO, [], {[o.name]: value}), 'TypeError', [o.name, o.shown]);
+			c.ok('option ' + o.name + ': the message says what is allowed', err && /must|allowed/.test(err.message), err && err.message);
+			// The same with every other option valid and set.
+			c.throws('option ' + o.name + ' among valid ones', () => new WSBeat.Socket(ECHO, null, Object.assign({}, WSBeat.defaults, {[o.name]: value})), 'TypeError', [o.name]);
+		}
+		c.throws('maxReconnectionDelay below minReconnectionDelay', () => new WSBeat.Socket(ECHO, [], {minReconnectionDelay: 2000, maxReconnectionDelay: 1000}), 'TypeError', ['maxReconnectionDelay', '1000']);
+		c.throws('an unknown option', () => new WSBeat.Socket(ECHO, [], {maxRetry: 3}), 'TypeError', ['maxRetry']);
+		c.throws('options not an object', () => new WSBeat.Socket(ECHO, [], 5), 'TypeError');
+		c.eq('no socket made by a bad option', WSBeat.stats().sockets, sockets);
+
+		// Edge values that are allowed.
+		const good = [
+			{maxRetries: Infinity}, {maxRetries: 0}, {heartbeatInterval: 0}, {heartbeatResponse: null},
+			{debug: () => {}}, {debug: true}, {heartbeatMessage: () => 'ping'}, {shouldReconnect: () => false},
+			{overflow: 'drop-oldest'}, {overflow: 'drop-newest'}, {overflow: 'throw'}, {binaryType: 'arraybuffer'},
+			{maxEnqueuedMessages: 0}, {maxEnqueuedBytes: Infinity}, {minReconnectionDelay: 0, maxReconnectionDelay: 0},
+			{reconnectionDelayGrowFactor: 1}, {shouldReconnect: undefined}, Object.assign({}, WSBeat.defaults),
+		];
+		for (const o of good) {
+			const err = caught(() => new WSBeat.Socket(ECHO, [], Object.assign({startClosed: true}, o)).close());
+			c.eq('accepts ' + JSON.stringify(o, (k, v) => typeof v === 'function' ? 'fn' : v === Infinity ? 'Infinity' : v), err, null);
+		}
+	`)
+}

@@ -1,0 +1,102 @@
+//go:build !js
+
+package contract
+
+import (
+	"testing"
+
+	"github.com/wsbeat/wsbeat/internal/browsertest"
+)
+
+// engineFuncs are the functions the Go engine exports to wsbeat.js.
+var engineFuncs = []string{"close", "get", "newSocket", "pause", "pong", "probe", "reconnect", "resume", "send", "setOnline", "stats"}
+
+// testGuard calls every function the engine exports with arguments of the
+// wrong types, unknown socket ids and absurd numbers, directly (guard.html
+// keeps the engine object). Each call must return or throw an Error, never
+// kill the Go program; bad options given straight to the engine are
+// TypeErrors naming the option; afterwards the engine still works and
+// holds no extra sockets.
+func testGuard(t *testing.T, b *browsertest.Browser) {
+	e := openPage(t, b, "guard.html")
+	info := e.check(t, 0, map[string]any{"funcs": engineFuncs, "badOptions": badOptions}, `
+		await WSBeat.ready;
+		c.eq('exported functions', Object.keys(engine).filter(k => typeof engine[k] === 'function').sort(), P.funcs);
+		const ws = new WSBeat.Socket(ECHO, [], {heartbeatInterval: 0});
+		await next(ws, 'open');
+		const before = WSBeat.stats();
+		const id = ws._id;
+		c.ok('a live socket id', typeof id === 'number' && id > 0, id);
+
+		let calls = 0, errors = 0;
+		const kinds = {};
+		// expectError calls engine[fn](...args) and checks that it returns
+		// or throws an Error.
+		function expectError(fn, args, label) {
+			calls++;
+			let r, threw = false;
+			try { r = engine[fn].apply(engine, args); } catch (e) { r = e; threw = true; }
+			if (r instanceof Error) {
+				errors++;
+				kinds[r.name] = (kinds[r.name] || 0) + 1;
+			} else {
+				c.fails.push(fn + '(' + label + '): ' + (threw ? 'threw' : 'returned') + ' ' + String(r) + ', want an Error');
+			}
+		}
+		const bad = [
+			['', []], ['"1"', ['1']], ['{}', [{}]], ['null', [null]], ['undefined', [undefined]], ['99999', [99999]],
+			['1e300', [1e300]], ['-1', [-1]], ['0', [0]], ['NaN', [NaN]], ['Infinity', [Infinity]], ['-Infinity', [-Infinity]],
+			['true', [true]], ['[]', [[]]], ['fn', [() => id]], ['Symbol', [Symbol('id')]], ['BigInt', [BigInt(id)]],
+			['"id"', [String(id)]], ['[id]', [[id]]],
+		];
+		for (const fn of P.funcs) {
+			if (fn === 'stats') continue;
+			for (const [label, args] of bad) expectError(fn, args, label);
+		}
+		const opts = Object.assign({}, WSBeat.defaults);
+		const sock = {_ev() {}, _attach() {}, _detach() {}};
+		for (const [fn, args, label] of [
+			['send', [id], 'id'], ['send', [id, 'x'], 'id, data'], ['send', [id, 'x', 'big', true], 'size "big"'],
+			['send', [id, 'x', {}, true], 'size {}'], ['send', [id, 'x', 1n, true], 'size BigInt'],
+			['get', [id], 'id'], ['get', [id, 42], 'name 42'], ['get', [id, 'nope'], 'name "nope"'], ['get', [id, Symbol('x')], 'name Symbol'],
+			['newSocket', [sock], 'socket only'], ['newSocket', [5, ECHO, [], opts], 'socket 5'],
+			['newSocket', [sock, 5, [], opts], 'url 5'], ['newSocket', [sock, 'ftp://example.invalid/', [], opts], 'url ftp:'],
+			['newSocket', [sock, ECHO, [1], opts], 'protocols [1]'], ['newSocket', [sock, ECHO, 'chat', opts], 'protocols "chat"'],
+			['newSocket', [sock, ECHO, {length: 1e9}, opts], 'protocols {length: 1e9}'],
+			['newSocket', [sock, ECHO, [], null], 'options null'], ['newSocket', [sock, ECHO, [], {}], 'options {}'],
+			['newSocket', [sock, ECHO, [], 'opts'], 'options "opts"'],
+		]) expectError(fn, args, label);
+
+		// Every option, bad, straight to the engine: a TypeError that
+		// names it.
+		for (const o of P.badOptions) {
+			if (o.name === 'shouldReconnect' || o.name === 'debug' || o.name === 'startClosed' || o.name === 'binaryType') continue; // JS-only options
+			const value = (0, eval)('(' + o.value + ')');
+			let r;
+			try { r = engine.newSocket(sock, ECHO, [], Object.assign({}, opts, {[o.name]: value})); } catch (e) { r = e; }
+			calls++;
+			if (r instanceof TypeError && r.message.indexOf(o.name) >= 0) errors++;
+			else c.fails.push('newSocket with ' + o.name + ' = ' + o.value + ': got ' + String(r) + ', want a TypeError naming it');
+		}
+
+		c.eq('every bad call gave an Error', errors, calls);
+		c.info.calls = calls;
+		c.info.kinds = kinds;
+		c.eq('stats ignores arguments', typeof engine.stats('x', {}), 'object');
+
+		// The engine still works: the open socket echoes, a new one too,
+		// and the bad calls left no socket behind.
+		const echo = next(ws, 'message');
+		ws.send('still here');
+		c.eq('the open socket echoes', (await echo).data, 'still here');
+		const fresh = new WSBeat.Socket(ECHO, [], {heartbeatInterval: 0});
+		await next(fresh, 'open');
+		const echo2 = next(fresh, 'message');
+		fresh.send('fresh');
+		c.eq('a new socket echoes', (await echo2).data, 'fresh');
+		c.eq('sockets', WSBeat.stats().sockets, before.sockets + 1);
+		fresh.close();
+		ws.close();
+	`)
+	t.Logf("guard: %v bad calls, every one an Error (%v)", info["calls"], info["kinds"])
+}

@@ -1,0 +1,177 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"errors"
+	"slices"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/hack-pad/safejs"
+	"github.com/wsbeat/wsbeat"
+)
+
+// TestStart: without the loader's __wsbeatBoot Start says what is missing;
+// with it, it hands over an engine object with every function wsbeat.js
+// calls and the version.
+func TestStart(t *testing.T) {
+	safejs.Global().Delete("__wsbeatBoot")
+	err := Start()
+	assert(t, err != nil && contains(err.Error(), "__wsbeatBoot"), "Start without the loader: %v", err)
+
+	jsEval(t, `globalThis.__wsbeatBoot = {resolve(e) { globalThis.__engine = e; }, reject() {}}`)
+	defer safejs.Global().Delete("__wsbeatBoot")
+	defer safejs.Global().Delete("__engine")
+	if err := Start(); err != nil {
+		t.Fatal(err)
+	}
+	eng, _ := safejs.Global().Get("__engine")
+	names := jsJSON(t, jsEval(t, `Object.keys(globalThis.__engine).filter(k => typeof globalThis.__engine[k] === 'function').sort()`))
+	want := `["close","get","newSocket","pause","pong","probe","reconnect","resume","send","setOnline","stats"]`
+	assert(t, names == want, "functions: got %s, want %s", names, want)
+	v, _ := eng.Get("version")
+	s, _ := v.String()
+	assert(t, s == Version, "version %q", s)
+	stats, err := eng.Call("stats")
+	assert(t, err == nil && stats.Type() == safejs.TypeObject, "stats(): %v %v", stats, err)
+}
+
+// TestSocketOf: a socket id must be a number of a live socket.
+func TestSocketOf(t *testing.T) {
+	e := &engine{sockets: map[int]*bridged{}}
+	for _, tc := range []struct {
+		args       []safejs.Value
+		ctor, name string
+	}{
+		{nil, "TypeError", "TypeError"},
+		{[]safejs.Value{jsEval(t, "'1'")}, "TypeError", "TypeError"},
+		{[]safejs.Value{jsEval(t, "({})")}, "TypeError", "TypeError"},
+		{[]safejs.Value{jsEval(t, "1")}, "DOMException", "InvalidStateError"},
+		{[]safejs.Value{jsEval(t, "1e300")}, "DOMException", "InvalidStateError"},
+		{[]safejs.Value{jsEval(t, "NaN")}, "DOMException", "InvalidStateError"},
+	} {
+		_, err := e.socketOf(tc.args)
+		var je *jsErr
+		if !errors.As(err, &je) {
+			t.Errorf("%v: got %v, want a %s", tc.args, err, tc.name)
+			continue
+		}
+		ctor, name := je.ctor, je.ctor
+		if ctor == "" {
+			ctor, name = "DOMException", je.name
+		}
+		assert(t, ctor == tc.ctor && name == tc.name, "%v: got %s %s %v", tc.args, ctor, name, err)
+	}
+}
+
+// TestCloseArgs: WebSocket.close takes 1000 and 3000–4999 only, so the
+// engine's own codes (1001, 1006, 4000 is allowed) close without one.
+func TestCloseArgs(t *testing.T) {
+	for _, tc := range []struct {
+		code int
+		want bool
+	}{{1000, true}, {3000, true}, {4000, true}, {4999, true}, {0, false}, {1001, false}, {1005, false}, {1006, false}, {2999, false}, {5000, false}} {
+		args := closeArgs(tc.code, "r")
+		assert(t, (args != nil) == tc.want, "closeArgs(%d): %v", tc.code, args)
+		if args != nil {
+			assert(t, args[0] == tc.code && args[1] == "r", "closeArgs(%d): %v", tc.code, args)
+		}
+	}
+}
+
+// TestStringArray: protocols are undefined, null or an Array of strings.
+func TestStringArray(t *testing.T) {
+	for _, tc := range []struct {
+		expr string
+		want []string
+		ok   bool
+	}{
+		{"undefined", nil, true},
+		{"null", nil, true},
+		{"[]", []string{}, true},
+		{"['chat', 'v2']", []string{"chat", "v2"}, true},
+		{"[1]", nil, false},
+		{"'chat'", nil, false},
+		{"({length: 1e9})", nil, false},
+	} {
+		got, err := stringArray(jsEval(t, tc.expr))
+		assert(t, (err == nil) == tc.ok && slices.Equal(got, tc.want), "%s: got %q, %v", tc.expr, got, err)
+	}
+}
+
+// TestEmit: each engine event reaches the JS socket as _ev(type, ...)
+// with the arguments wsbeat.js reads.
+func TestEmit(t *testing.T) {
+	sock := jsEval(t, `{calls: [], _ev(...args) { this.calls.push(args); }}`)
+	bin := jsEval(t, "new Uint8Array([1, 2])")
+	for _, ev := range []wsbeat.Event{
+		{Type: wsbeat.EventOpen, RetryCount: 2},
+		{Type: wsbeat.EventMessage, Message: wsbeat.Text("hi")},
+		{Type: wsbeat.EventClose, Close: wsbeat.CloseInfo{Code: 4000, Reason: "heartbeat timeout"}, WillReconnect: true},
+		{Type: wsbeat.EventError, Err: errors.New("boom")},
+		{Type: wsbeat.EventError},
+		{Type: wsbeat.EventReconnecting, Attempt: 3, Delay: 1500 * time.Millisecond},
+		{Type: wsbeat.EventHeartbeat, RTT: 12500 * time.Microsecond},
+		{Type: wsbeat.EventDrop, Dropped: []wsbeat.Message{wsbeat.Text("a"), {Binary: true, Data: bin, Size: 2}}, DropReason: wsbeat.DropClosed},
+		{Type: wsbeat.EventStateChange, State: wsbeat.StateOpen, Previous: wsbeat.StateConnecting},
+	} {
+		emit(sock, ev)
+	}
+	calls, _ := sock.Get("calls")
+	got := jsJSON(t, calls)
+	want := `[["open",2],["message","hi"],["close",4000,"heartbeat timeout",false,true],["error","boom"],["error",""],` +
+		`["reconnecting",3,1500],["heartbeat",12.5],["drop",["a",{"0":1,"1":2}],"closed"],["statechange","open","connecting"]]`
+	assert(t, got == want, "_ev calls:\n got %s\nwant %s", got, want)
+	same := jsEval(t, "(calls, bin) => calls[7][1][1] === bin")
+	r, _ := same.Invoke(calls, bin)
+	ok, _ := r.Truthy()
+	assert(t, ok, "a dropped message is the very data that was sent, not a copy")
+}
+
+// TestSocketLifecycle runs one engine socket against a port with no
+// WebSocket server and maxRetries 0: the JS socket sees the attempt fail
+// and close for good, the engine forgets the socket, and every js.Func the
+// attempt made is released.
+func TestSocketLifecycle(t *testing.T) {
+	e := &engine{sockets: map[int]*bridged{}}
+	before := liveFuncs.Load()
+	sock := jsEval(t, `{events: [], attached: 0, detached: 0,
+		_ev(type, a, b, c, d) { this.events.push(type === 'close' ? [type, a, d] : [type]); },
+		_attach(ws) { this.attached++; }, _detach(ws) { this.detached++; }}`)
+	opts := jsEval(t, "Object.assign("+defaultsJS+", {maxRetries: 0, connectionTimeout: 1000})")
+	r := guard(e.newSocket, []safejs.Value{sock, jsEval(t, "'ws://127.0.0.1:61999/'"), jsEval(t, "[]"), opts})
+	id, ok := r.(int)
+	assert(t, ok && id > 0, "newSocket returned %v", r)
+
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		e.mu.Lock()
+		n := len(e.sockets)
+		e.mu.Unlock()
+		if n == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond) // lets the browser run
+	}
+	events, _ := sock.Get("events")
+	got := jsJSON(t, events)
+	var types []string
+	for _, s := range []string{`"statechange"`, `"error"`, `"close"`} {
+		if contains(got, s) {
+			types = append(types, s)
+		}
+	}
+	sort.Strings(types)
+	assert(t, len(types) == 3 && contains(got, `["close",1006,false]`), "events: %s", got)
+	e.mu.Lock()
+	assert(t, len(e.sockets) == 0, "the engine still holds %d sockets", len(e.sockets))
+	e.mu.Unlock()
+	att, _ := sock.Get("attached")
+	det, _ := sock.Get("detached")
+	a, _ := att.Int()
+	d, _ := det.Int()
+	assert(t, a == 1 && d == 1, "attached %d, detached %d", a, d)
+	assert(t, liveFuncs.Load() == before, "live js.Funcs %d, want %d", liveFuncs.Load(), before)
+}
