@@ -636,7 +636,10 @@ func TestPongSpacesPingsByTheInterval(t *testing.T) {
 		o.Clock = clock
 		h := newHarness(t, o)
 		c := h.openNext()
-		_, created0 := clock.stats()
+		pending, created0 := clock.stats()
+		// An open idle socket has one timer: its heartbeat. MinUptime is
+		// judged when the retry count is read, not by a wake-up.
+		eq(t, "timers pending after open", pending, 1)
 		for i := range 4 {
 			h.advance(25 * time.Second)
 			eq(t, fmt.Sprintf("pings after round %d", i), len(c.pings()), i+1)
@@ -685,5 +688,45 @@ func TestPauseWhileWaitingEmitsNoSecondClose(t *testing.T) {
 		h.s.Pause()
 		synctest.Wait()
 		eq(t, "close events after Pause while open", len(h.rec.of(EventClose)), closes+1)
+	})
+}
+
+// TestPingQueuedBehindDrainingSendsIsNotTimedOut: a ping sent behind a
+// large upload cannot be answered before the upload has left; while the
+// send buffer drains the connection is alive, and once it has drained the
+// ping gets a full timeout. A buffer that does not drain is no excuse.
+func TestPingQueuedBehindDrainingSendsIsNotTimedOut(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, hbOpts())
+		c := h.openNext()
+		c.setBuffered(4 << 20)
+		h.advance(25 * time.Second) // ping, queued behind 4 MB
+		eq(t, "pings", len(c.pings()), 1)
+		c.setBuffered(3 << 20)
+		h.advance(10 * time.Second) // timeout: the buffer drained 1 MB
+		h.wantState(StateOpen)
+		c.setBuffered(0)
+		h.advance(10 * time.Second) // drained: the ping has left now
+		h.wantState(StateOpen)
+		h.advance(10*time.Second - time.Nanosecond)
+		h.wantState(StateOpen)
+		h.advance(time.Nanosecond) // a full timeout after it left: dead
+		ab, ci, _ := c.isAbandoned()
+		check(t, ab, "not abandoned a full timeout after the buffer drained")
+		eq(t, "close code", ci.Code, CodeHeartbeatTimeout)
+	})
+}
+
+func TestPingBehindAStuckSendBufferTimesOut(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, hbOpts())
+		c := h.openNext()
+		c.setBuffered(64 << 10) // a half-open connection: nothing leaves
+		h.advance(25 * time.Second)
+		eq(t, "pings", len(c.pings()), 1)
+		h.advance(10 * time.Second)
+		ab, ci, _ := c.isAbandoned()
+		check(t, ab, "a stuck send buffer kept a dead connection open")
+		eq(t, "close code", ci.Code, CodeHeartbeatTimeout)
 	})
 }

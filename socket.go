@@ -79,6 +79,7 @@ type Socket struct {
 	protocol   string
 	extensions string
 	retryCount int
+	openedAt   time.Time // when the open connection opened; zero when none is open
 	queue      queue
 	online     bool
 	paused     bool // Pause: no connection until Resume
@@ -86,7 +87,6 @@ type Socket struct {
 	// timers, each tagged with the generation it belongs to
 	retryTimer   Timer
 	connTimer    Timer // connection timeout, or the closing handshake's
-	uptimeTimer  Timer
 	hbTimer      Timer
 	hbSeq        uint64 // identifies the current hbTimer; never reused
 	cancelURLCtx context.CancelFunc
@@ -95,6 +95,8 @@ type Socket struct {
 	lastRecv   time.Time // last inbound message seen by Received (or open)
 	hbDue      time.Time // when the heartbeat timer was due
 	pingSentAt time.Time // zero when no ping is outstanding
+	pingDue    time.Time // when the outstanding ping times out
+	pingBuf    int       // the conn's BufferedAmount when the ping was sent or last progressed
 	recvAfter  bool      // Received saw a message after the outstanding ping
 	pingGrace  bool      // the outstanding ping had its one late-wake grace
 	lastRTT    time.Duration
@@ -206,6 +208,7 @@ func (s *Socket) Extensions() string {
 func (s *Socket) RetryCount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.judgeUptime()
 	return s.retryCount
 }
 
@@ -349,6 +352,7 @@ func (s *Socket) Reconnect(code int, reason string) {
 	if code == 0 {
 		code = CodeNormal
 	}
+	s.openedAt = time.Time{}
 	if s.conn != nil {
 		s.conn.Abandon(code, reason)
 		s.conn = nil
@@ -425,6 +429,7 @@ func (s *Socket) Pause() {
 	s.paused = true
 	s.stopTimers()
 	hadConn := s.conn != nil
+	s.openedAt = time.Time{}
 	if s.conn != nil {
 		s.conn.Abandon(CodeNormal, "page hidden")
 		s.conn = nil
@@ -491,7 +496,7 @@ func (s *Socket) runGuarded(a func()) {
 }
 
 func (s *Socket) stopTimers() {
-	for _, t := range []*Timer{&s.retryTimer, &s.connTimer, &s.uptimeTimer, &s.hbTimer} {
+	for _, t := range []*Timer{&s.retryTimer, &s.connTimer, &s.hbTimer} {
 		if *t != nil {
 			(*t).Stop()
 			*t = nil
@@ -508,6 +513,7 @@ func (s *Socket) startAttempt() {
 	s.gen++
 	g := s.gen
 	s.conn = nil
+	s.openedAt = time.Time{}
 	s.protocol, s.extensions = "", ""
 	s.setState(StateConnecting)
 	s.connTimer = s.opts.Clock.AfterFunc(s.opts.ConnectionTimeout, func() { s.connectTimedOut(g) })
@@ -596,6 +602,8 @@ func (s *Socket) attemptTimedOut() {
 // ended handles the end of the current attempt or connection: close event,
 // then a retry or the closed state.
 func (s *Socket) ended(info CloseInfo, wasOpen bool) {
+	s.judgeUptime()
+	s.openedAt = time.Time{}
 	s.conn = nil
 	s.gen++
 	s.stopTimers()
@@ -695,7 +703,7 @@ func (e *connEvents) Opened(protocol, extensions string) {
 	s.pingSentAt = time.Time{}
 	retries := s.retryCount
 	g := s.gen
-	s.uptimeTimer = s.opts.Clock.AfterFunc(s.opts.MinUptime, func() { s.stable(g) })
+	s.openedAt = now
 	if s.opts.heartbeatOn() {
 		s.scheduleHeartbeat(now.Add(s.opts.HeartbeatInterval), now)
 	}
@@ -721,10 +729,14 @@ func (s *Socket) flush(g uint64) {
 	}
 }
 
-func (s *Socket) stable(g uint64) {
-	s.mu.Lock()
-	defer s.unlockAndDeliver()
-	if g == s.gen && s.state == StateOpen {
+// judgeUptime resets the retry count once the open connection has stayed
+// up MinUptime. It is judged when the count is read or the connection
+// ends, not by a timer: an idle socket should wake only for its heartbeat.
+func (s *Socket) judgeUptime() {
+	if s.openedAt.IsZero() {
+		return
+	}
+	if s.opts.Clock.Now().Sub(s.openedAt) >= s.opts.MinUptime {
 		s.retryCount = 0
 	}
 }
@@ -812,12 +824,14 @@ func (s *Socket) sendPing(now time.Time) {
 		msg = callPingFunc(f, msg)
 	}
 	s.pingSentAt = now
+	s.pingDue = now.Add(s.opts.HeartbeatTimeout)
 	s.pingGrace = false
 	s.recvAfter = false
 	if err := s.conn.Send(Text(msg)); err != nil {
 		s.opts.Logf("wsbeat: ping failed: %v", err)
 	}
-	s.scheduleHeartbeat(now.Add(s.opts.HeartbeatTimeout), now)
+	s.pingBuf = s.conn.BufferedAmount()
+	s.scheduleHeartbeat(s.pingDue, now)
 }
 
 func callPingFunc(f func() string, fallback string) (msg string) {
@@ -874,14 +888,34 @@ func (s *Socket) heartbeatDue(seq uint64) {
 		// then judge.
 		s.pingGrace = true
 		s.scheduleHeartbeat(now.Add(min(s.opts.HeartbeatTimeout, 250*time.Millisecond)), now)
-	case now.Sub(s.pingSentAt) >= s.opts.HeartbeatTimeout:
+	case !now.Before(s.pingDue) && s.outboundProgress():
+		// The ping is queued behind data the page sent before it, and that
+		// data is still leaving: no answer could have come yet, and the
+		// network is taking data, so give the ping another full timeout.
+		s.pingDue = now.Add(s.opts.HeartbeatTimeout)
+		s.scheduleHeartbeat(s.pingDue, now)
+	case !now.Before(s.pingDue):
 		s.opts.Logf("wsbeat: heartbeat timeout after %v", now.Sub(s.pingSentAt))
 		s.conn.Abandon(CodeHeartbeatTimeout, "heartbeat timeout")
 		s.emit(Event{Type: EventError, Err: ErrHeartbeatTimeout})
 		s.ended(CloseInfo{Code: CodeHeartbeatTimeout, Reason: "heartbeat timeout"}, true)
 	default:
-		s.scheduleHeartbeat(s.pingSentAt.Add(s.opts.HeartbeatTimeout), now)
+		s.scheduleHeartbeat(s.pingDue, now)
 	}
+}
+
+// outboundProgress reports whether the conn's send buffer shrank since the
+// ping was sent (or since the last progress), and notes the new amount.
+// Once it has drained, the ping has left and gets one full timeout from
+// here. A buffer that is not draining is no sign of life: a half-open
+// connection keeps it full.
+func (s *Socket) outboundProgress() bool {
+	b := s.conn.BufferedAmount()
+	if b < s.pingBuf {
+		s.pingBuf = b
+		return true
+	}
+	return false
 }
 
 // redactURL hides user info and query values, which often carry tokens,
