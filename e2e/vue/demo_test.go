@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -154,6 +155,17 @@ func isSubsequence(got, want []string) bool {
 // is the same page with absolute script paths): it connects, and a message
 // typed and sent comes back as data.
 func testQuickStart(t *testing.T, b *browsertest.Browser) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(filepath.Join("testdata", "quickstart.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if block := readmeBlock(string(readme), "## Quick start: Vue", "```html\n"); block != strings.ReplaceAll(string(page), `src="/`, `src="`) {
+		t.Fatalf("the README's Vue quick start and testdata/quickstart.html differ (beyond the leading / of script paths); keep them in step.\nREADME:\n%s\ntestdata:\n%s", block, page)
+	}
 	srv := browsertest.StartServer(t, echo.Config{})
 	p := b.NewPage(t, srv.URL+"/e2e/vue/testdata/quickstart.html")
 	const text = `document.querySelector("#app").innerText`
@@ -162,4 +174,19 @@ func testQuickStart(t *testing.T, b *browsertest.Browser) {
 	waitJS(t, p, `document.querySelector("#app").innerText.includes("Echo: hi")`, text, 5*time.Second)
 	assert(t, eval[string](t, p, `document.querySelector("#app input").value`) == "", "the input is not cleared")
 	noConsoleErrors(t, p)
+}
+
+// readmeBlock returns the first code block opened by fence after heading in
+// a Markdown text, or "" when there is none.
+func readmeBlock(md, heading, fence string) string {
+	_, after, ok := strings.Cut(md, heading)
+	if !ok {
+		return ""
+	}
+	_, after, ok = strings.Cut(after, fence)
+	if !ok {
+		return ""
+	}
+	block, _, _ := strings.Cut(after, "```")
+	return block
 }
