@@ -1,7 +1,7 @@
 package wsbeat
 
 import (
-	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -27,7 +27,7 @@ func (t EventType) String() string {
 	if t > 0 && int(t) < len(eventNames) {
 		return eventNames[t]
 	}
-	return fmt.Sprintf("EventType(%d)", int(t))
+	return "EventType(" + strconv.Itoa(int(t)) + ")"
 }
 
 // CloseInfo describes how a connection or attempt ended.
@@ -96,7 +96,7 @@ func (s State) String() string {
 	if s >= 0 && int(s) < len(stateNames) {
 		return stateNames[s]
 	}
-	return fmt.Sprintf("State(%d)", int(s))
+	return "State(" + strconv.Itoa(int(s)) + ")"
 }
 
 // ReadyState values, as WebSocket's.

@@ -3,9 +3,7 @@ package wsbeat
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/url"
-	"strings"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -56,7 +54,7 @@ func (r SendResult) String() string {
 	case Dropped:
 		return "dropped"
 	}
-	return fmt.Sprintf("SendResult(%d)", int(r))
+	return "SendResult(" + strconv.Itoa(int(r)) + ")"
 }
 
 // A Socket is a WebSocket connection that stays up: it pings after inbound
@@ -122,7 +120,7 @@ func New(rawURL string, opts *Options) (*Socket, error) {
 // NewFunc is New with a URLFunc called before every attempt.
 func NewFunc(fn URLFunc, opts *Options) (*Socket, error) {
 	if fn == nil {
-		return nil, fmt.Errorf("%w: URL function is nil", ErrInvalidURL)
+		return nil, wrap(ErrInvalidURL, ErrInvalidURL.Error()+": URL function is nil")
 	}
 	return newSocket("", fn, opts)
 }
@@ -143,34 +141,6 @@ func newSocket(u string, fn URLFunc, opts *Options) (*Socket, error) {
 	}
 	s.unlockAndDeliver()
 	return s, nil
-}
-
-// NormalizeURL checks rawURL and maps http: and https: to ws: and wss:. It
-// fails for a relative URL, another scheme, or a fragment, as the browser's
-// WebSocket does.
-func NormalizeURL(rawURL string) (string, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return "", fmt.Errorf("%w %q: %v", ErrInvalidURL, rawURL, err)
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "ws", "wss":
-	case "http":
-		u.Scheme = "ws"
-	case "https":
-		u.Scheme = "wss"
-	case "":
-		return "", fmt.Errorf("%w %q: it must be absolute, with ws:, wss:, http: or https:", ErrInvalidURL, rawURL)
-	default:
-		return "", fmt.Errorf("%w %q: scheme %q is not ws:, wss:, http: or https:", ErrInvalidURL, rawURL, u.Scheme)
-	}
-	if u.Host == "" {
-		return "", fmt.Errorf("%w %q: it has no host", ErrInvalidURL, rawURL)
-	}
-	if u.Fragment != "" || strings.Contains(rawURL, "#") {
-		return "", fmt.Errorf("%w %q: a WebSocket URL must not have a fragment", ErrInvalidURL, rawURL)
-	}
-	return u.String(), nil
 }
 
 // State returns the Socket's state.
@@ -280,8 +250,8 @@ func (s *Socket) enqueue(m Message) (SendResult, error) {
 	}
 	switch {
 	case s.opts.Overflow == OverflowError:
-		return 0, fmt.Errorf("%w: %d messages, %d bytes held; limits are %d messages, %d bytes",
-			ErrQueueFull, q.len(), q.bytes, q.maxCount, q.maxBytes)
+		return 0, wrap(ErrQueueFull, ErrQueueFull.Error()+": "+strconv.Itoa(q.len())+" messages, "+strconv.Itoa(q.bytes)+
+			" bytes held; limits are "+strconv.Itoa(q.maxCount)+" messages, "+strconv.Itoa(q.maxBytes)+" bytes")
 	case s.opts.Overflow == DropNewest || !q.canEverFit(m):
 		s.emit(Event{Type: EventDrop, Dropped: []Message{m}, DropReason: DropOverflow})
 		return Dropped, nil
@@ -544,7 +514,7 @@ func (s *Socket) startAttempt() {
 			u, err = NormalizeURL(u)
 		}
 		if err != nil {
-			s.attemptFailed(fmt.Errorf("wsbeat: URL function failed: %w", err))
+			s.attemptFailed(wrap(err, "wsbeat: URL function failed: "+err.Error()))
 			return
 		}
 		s.dial(u)
@@ -556,7 +526,7 @@ func (s *Socket) startAttempt() {
 func callURLFunc(ctx context.Context, fn URLFunc) (u string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("panic: %v", r)
+			err = errors.New("panic: " + formatValue(r))
 		}
 	}()
 	return fn(ctx)
@@ -567,7 +537,7 @@ func (s *Socket) dial(u string) {
 	s.opts.Logf("wsbeat: connecting to %s", redactURL(u))
 	conn, err := s.opts.Transport.Dial(u, s.opts.Protocols, &connEvents{s: s, gen: s.gen})
 	if err != nil {
-		s.attemptFailed(fmt.Errorf("wsbeat: failed to dial %q: %w", redactURL(u), err))
+		s.attemptFailed(wrap(err, "wsbeat: failed to dial "+strconv.Quote(redactURL(u))+": "+err.Error()))
 		return
 	}
 	s.conn = conn
@@ -916,20 +886,4 @@ func (s *Socket) outboundProgress() bool {
 		return true
 	}
 	return false
-}
-
-// redactURL hides user info and query values, which often carry tokens,
-// from log lines.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "<unparseable URL>"
-	}
-	if u.User != nil {
-		u.User = url.User("xxx")
-	}
-	if u.RawQuery != "" {
-		u.RawQuery = "…"
-	}
-	return u.String()
 }

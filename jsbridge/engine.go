@@ -5,7 +5,6 @@ package jsbridge
 import (
 	"context"
 	"errors"
-	"fmt"
 	"runtime"
 	"sync"
 	"time"
@@ -339,7 +338,7 @@ func messageValue(m wsbeat.Message) any {
 	case string:
 		return d
 	}
-	return fmt.Sprint(m.Data)
+	return formatValue(m.Data)
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -3,7 +3,6 @@
 package jsbridge
 
 import (
-	"fmt"
 	"sync/atomic"
 
 	"github.com/hack-pad/safejs"
@@ -26,7 +25,7 @@ func newFunc(fn func(args []safejs.Value) (any, error)) *jsFunc {
 		return guard(fn, args)
 	})
 	if err != nil {
-		panic(fmt.Sprintf("jsbridge: FuncOf failed: %v", err)) // only without a JS runtime
+		panic("jsbridge: FuncOf failed: " + err.Error()) // only without a JS runtime
 	}
 	liveFuncs.Add(1)
 	return &jsFunc{f: f}
@@ -48,7 +47,7 @@ func (f *jsFunc) Release() {
 func guard(fn func(args []safejs.Value) (any, error), args []safejs.Value) (result any) {
 	defer func() {
 		if r := recover(); r != nil {
-			result = jsError("Error", fmt.Sprintf("wsbeat: internal error: %v", r))
+			result = jsError("Error", "wsbeat: internal error: "+formatValue(r))
 		}
 	}()
 	v, err := fn(args)
@@ -69,11 +68,11 @@ type jsErr struct {
 func (e *jsErr) Error() string { return e.msg }
 
 func typeError(format string, args ...any) error {
-	return &jsErr{ctor: "TypeError", msg: fmt.Sprintf(format, args...)}
+	return &jsErr{ctor: "TypeError", msg: sprintf(format, args...)}
 }
 
 func domException(name, format string, args ...any) error {
-	return &jsErr{name: name, msg: fmt.Sprintf(format, args...)}
+	return &jsErr{name: name, msg: sprintf(format, args...)}
 }
 
 func errorValue(err error) safejs.Value {

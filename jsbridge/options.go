@@ -3,7 +3,6 @@
 package jsbridge
 
 import (
-	"fmt"
 	"math"
 	"time"
 
@@ -174,7 +173,7 @@ func jsOptions(o safejs.Value, sock safejs.Value) (wsbeat.Options, error) {
 			}
 			if on, _ := v.Truthy(); on {
 				opts.Logf = func(format string, args ...any) {
-					sock.Call("_log", fmt.Sprintf(format, args...))
+					sock.Call("_log", sprintf(format, args...))
 				}
 			}
 			return nil

@@ -4,7 +4,6 @@ package jsbridge
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/hack-pad/safejs"
@@ -41,7 +40,7 @@ func (t *transport) Dial(url string, protocols []string, ev wsbeat.ConnEvents) (
 	}
 	ws, err := ctor.New(url, protos)
 	if err != nil {
-		return nil, fmt.Errorf("WebSocket constructor: %w", err)
+		return nil, &wrapError{msg: "WebSocket constructor: " + err.Error(), err: err}
 	}
 	c := &conn{js: t.js, ws: ws, ev: ev}
 	t.cur = c
@@ -120,7 +119,7 @@ func (c *conn) Send(m wsbeat.Message) error {
 	case string:
 		_, err = c.ws.Call("send", d)
 	default:
-		return fmt.Errorf("jsbridge: cannot send %T", m.Data)
+		return errors.New("jsbridge: cannot send a message of this type")
 	}
 	return err
 }
@@ -186,7 +185,7 @@ func stringProp(v safejs.Value, name string) (string, error) {
 		return "", err
 	}
 	if p.Type() != safejs.TypeString {
-		return "", fmt.Errorf("%s is not a string", name)
+		return "", errors.New(name + " is not a string")
 	}
 	return p.String()
 }
@@ -202,7 +201,7 @@ func floatProp(v safejs.Value, name string) (float64, error) {
 		return 0, err
 	}
 	if p.Type() != safejs.TypeNumber {
-		return 0, fmt.Errorf("%s is not a number", name)
+		return 0, errors.New(name + " is not a number")
 	}
 	return p.Float()
 }

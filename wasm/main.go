@@ -5,16 +5,17 @@
 package main
 
 import (
-	"fmt"
-	"os"
+	"syscall"
 
 	"github.com/wsbeat/wsbeat/jsbridge"
 )
 
 func main() {
 	if err := jsbridge.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, "wsbeat:", err)
-		os.Exit(1)
+		// println and syscall.Exit rather than os, which would link os,
+		// io/fs and internal/poll for this one line.
+		println("wsbeat:", err.Error())
+		syscall.Exit(1)
 	}
 	select {}
 }
