@@ -730,3 +730,24 @@ func TestPingBehindAStuckSendBufferTimesOut(t *testing.T) {
 		eq(t, "close code", ci.Code, CodeHeartbeatTimeout)
 	})
 }
+
+// TestPingLeavingItsOwnBufferIsNoExtension: in the browser bufferedAmount
+// counts the ping itself until it leaves; that draining says nothing about
+// the peer, so a ping with nothing ahead of it times out on time.
+func TestPingLeavingItsOwnBufferIsNoExtension(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, hbOpts())
+		c := h.openNext()
+		c.mu.Lock()
+		c.bufferSends = true
+		c.mu.Unlock()
+		h.advance(25 * time.Second)
+		eq(t, "pings", len(c.pings()), 1)
+		eq(t, "buffered with the ping", c.BufferedAmount(), len(DefaultHeartbeatMessage))
+		c.setBuffered(0) // the ping left
+		h.advance(10 * time.Second)
+		ab, ci, _ := c.isAbandoned()
+		check(t, ab, "the ping's own bytes leaving postponed the timeout")
+		eq(t, "close code", ci.Code, CodeHeartbeatTimeout)
+	})
+}

@@ -148,6 +148,7 @@ type fakeConn struct {
 	sendErr      error
 	lastReceived time.Time
 	buffered     int
+	bufferSends  bool // Send adds text to buffered, as a browser's bufferedAmount does
 }
 
 // --- Conn, called by the engine ---
@@ -163,6 +164,10 @@ func (c *fakeConn) Send(m Message) error {
 	}
 	w := wireMsg{m, time.Now(), c.id}
 	c.sent = append(c.sent, w)
+	if c.bufferSends {
+		t, _ := m.Text()
+		c.buffered += len(t)
+	}
 	c.tr.mu.Lock()
 	c.tr.wireLog = append(c.tr.wireLog, w)
 	c.tr.mu.Unlock()

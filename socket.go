@@ -797,10 +797,16 @@ func (s *Socket) sendPing(now time.Time) {
 	s.pingDue = now.Add(s.opts.HeartbeatTimeout)
 	s.pingGrace = false
 	s.recvAfter = false
+	ahead := s.conn.BufferedAmount()
 	if err := s.conn.Send(Text(msg)); err != nil {
 		s.opts.Logf("wsbeat: ping failed: %v", err)
 	}
-	s.pingBuf = s.conn.BufferedAmount()
+	// Only a ping queued behind the page's own data may wait for it to
+	// drain; the ping's own bytes leaving is no sign of life.
+	s.pingBuf = 0
+	if ahead > 0 {
+		s.pingBuf = s.conn.BufferedAmount()
+	}
 	s.scheduleHeartbeat(s.pingDue, now)
 }
 
