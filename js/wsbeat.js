@@ -68,6 +68,11 @@
     var t0 = performance.now();
     loadExec().then(function () {
       var go = new global.Go();
+      // GOGC=25: the engine's live heap is about 50 KB, so at the default
+      // 100 the garbage of reconnects grows the wasm memory (which never
+      // shrinks) by megabytes before the first GC. Set here rather than
+      // with debug.SetGCPercent, whose runtime/debug links fmt and os.
+      go.env = Object.assign({}, go.env, { GOGC: '25' });
       var booted = new Promise(function (resolve, reject) {
         global.__wsbeatBoot = { resolve: resolve, reject: reject };
       });
@@ -349,7 +354,8 @@
       this._id = 0;           // the Go socket's id, 0 when there is none
       this._ws = null;        // the current WebSocket, from _attach to _detach
       this._fast = null;      // _ws while sends may go straight to it: open, not closed by the page
-      this._lastIn = 0;       // performance.now() of the last inbound message
+      this._gen = 0;          // the generation number Go gave _ws
+      this._lastEv = null;    // the last message event on _ws; Go reads its timeStamp
       this._pre = [];         // sends held while there is no Go socket
       this._preBytes = 0;
       this._closedByUser = false;
@@ -361,15 +367,35 @@
       this._msgListeners = [];
       this._handlers = {};
       var self = this;
-      // The fast path: one function per socket, no Go, no new event object.
+      // The fast path: one function per socket, no Go, no new event object,
+      // no clock read (the event's timeStamp is the time of arrival).
       this._onNativeMessage = function (ev) {
-        self._lastIn = performance.now();
+        self._lastEv = ev;
         var data = ev.data;
         if (data === self._pong) {
           self._call('pong', data);
           if (!self._deliverPong) return;
         }
         self._deliver(ev);
+      };
+      // The WebSocket's other events go to the engine as plain values, with
+      // the generation number Go gave the WebSocket in _attach; Go ignores
+      // an event of an earlier generation. These functions, like
+      // _onNativeMessage, live as long as the socket, so a reconnect makes
+      // no new closure and no js.Func.
+      this._onNativeOpen = function (ev) {
+        var ws = ev.target;
+        if (ws === self._ws) self._notify('opened', self._gen, ws.protocol, ws.extensions);
+      };
+      this._onNativeError = function (ev) {
+        if (ev.target === self._ws) self._notify('failed', self._gen);
+      };
+      this._onNativeClose = function (ev) {
+        var ws = ev.target;
+        if (ws !== self._ws) return;
+        var gen = self._gen;
+        self._detach(ws);
+        self._notify('closed', gen, ev.code, ev.reason, ev.wasClean);
       };
       if (!this._opts.startClosed) this._want();
     }
@@ -419,6 +445,14 @@
       return r;
     }
 
+    // _notify reports a WebSocket event to the engine. It never throws: an
+    // error back means the engine has already forgotten the socket.
+    _notify(name, gen, a, b, c) {
+      if (!engine || !this._id) return;
+      var r = engine[name](this._id, gen, a, b, c);
+      if (r instanceof Error && r.name !== 'InvalidStateError') report(r);
+    }
+
     // _get reads a property from the engine. Inside a page function that the
     // engine calls while it holds the socket's lock (heartbeatMessage,
     // shouldReconnect, debug), asking the engine would deadlock the Go
@@ -437,16 +471,26 @@
 
     // --- called by Go ---
 
-    _attach(ws) {
+    _attach(ws, gen) {
       ws.binaryType = this._binaryType;
-      ws.onmessage = this._onNativeMessage;
+      ws.addEventListener('message', this._onNativeMessage);
+      ws.addEventListener('open', this._onNativeOpen);
+      ws.addEventListener('error', this._onNativeError);
+      ws.addEventListener('close', this._onNativeClose);
       this._ws = ws;
-      this._lastIn = 0;
+      this._gen = gen;
+      this._lastEv = null;
     }
 
     _detach(ws) {
-      ws.onmessage = null;
-      if (this._ws === ws) this._ws = null;
+      ws.removeEventListener('message', this._onNativeMessage);
+      ws.removeEventListener('open', this._onNativeOpen);
+      ws.removeEventListener('error', this._onNativeError);
+      ws.removeEventListener('close', this._onNativeClose);
+      if (this._ws === ws) {
+        this._ws = null;
+        this._lastEv = null;
+      }
       if (this._fast === ws) this._fast = null;
     }
 
@@ -575,12 +619,11 @@
       live.delete(this);
       this._id = 0;
       var ws = this._ws;
-      this._ws = null;
       this._fast = null;
       if (ws) {
         // The engine that watched it is gone: close it, and deliver
         // nothing more from it.
-        ws.onmessage = null;
+        this._detach(ws);
         try { ws.close(); } catch (e) { /* already closing */ }
       }
       if (this._state === 'closed') return;

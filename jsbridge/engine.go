@@ -83,9 +83,12 @@ func (e *engine) object() (safejs.Value, error) {
 			s.SetOnline(on)
 			return nil, nil
 		}),
-		"pong":  e.pong,
-		"get":   e.get,
-		"stats": e.stats,
+		"opened": e.opened,
+		"failed": e.failed,
+		"closed": e.closed,
+		"pong":   e.pong,
+		"get":    e.get,
+		"stats":  e.stats,
 	} {
 		f := newFunc(fn)
 		e.funcs = append(e.funcs, f)
@@ -243,6 +246,50 @@ func (e *engine) send(args []safejs.Value) (any, error) {
 		return nil, err
 	}
 	return r.String(), nil
+}
+
+// connOf returns the connection that an event from wsbeat.js, with the
+// socket id and WebSocket generation as its first arguments, is about, or
+// nil if the event is stale.
+func (e *engine) connOf(args []safejs.Value) (*conn, error) {
+	s, err := e.socketOf(args)
+	if err != nil {
+		return nil, err
+	}
+	return s.tr.current(optInt(args, 1)), nil
+}
+
+// opened(id, gen, protocol, extensions) reports a WebSocket's open event.
+func (e *engine) opened(args []safejs.Value) (any, error) {
+	c, err := e.connOf(args)
+	if c != nil {
+		c.ev.Opened(optString(args, 2), optString(args, 3))
+	}
+	return nil, err
+}
+
+// failed(id, gen) reports a WebSocket's error event.
+func (e *engine) failed(args []safejs.Value) (any, error) {
+	c, err := e.connOf(args)
+	if c != nil {
+		c.ev.Failed(errWebSocket)
+	}
+	return nil, err
+}
+
+// closed(id, gen, code, reason, wasClean) reports a WebSocket's close
+// event. wsbeat.js has already detached the WebSocket.
+func (e *engine) closed(args []safejs.Value) (any, error) {
+	c, err := e.connOf(args)
+	if c != nil {
+		c.detached = true
+		clean := false
+		if len(args) > 4 {
+			clean, _ = args[4].Truthy()
+		}
+		c.ev.Closed(optInt(args, 2), optString(args, 3), clean)
+	}
+	return nil, err
 }
 
 // pong(id) reports a heartbeat response that wsbeat.js filtered out.

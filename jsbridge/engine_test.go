@@ -29,7 +29,7 @@ func TestStart(t *testing.T) {
 	}
 	eng, _ := safejs.Global().Get("__engine")
 	names := jsJSON(t, jsEval(t, `Object.keys(globalThis.__engine).filter(k => typeof globalThis.__engine[k] === 'function').sort()`))
-	want := `["close","get","newSocket","pause","pong","probe","reconnect","resume","send","setOnline","stats"]`
+	want := `["close","closed","failed","get","newSocket","opened","pause","pong","probe","reconnect","resume","send","setOnline","stats"]`
 	assert(t, names == want, "functions: got %s, want %s", names, want)
 	v, _ := eng.Get("version")
 	s, _ := v.String()
@@ -132,18 +132,37 @@ func TestEmit(t *testing.T) {
 
 // TestSocketLifecycle runs one engine socket against a port with no
 // WebSocket server and maxRetries 0: the JS socket sees the attempt fail
-// and close for good, the engine forgets the socket, and every js.Func the
-// attempt made is released.
+// and close for good, the engine forgets the socket, and the attempt made
+// no js.Func. The fake JS socket forwards the WebSocket's events as
+// wsbeat.js does, through the engine's opened, failed and closed.
 func TestSocketLifecycle(t *testing.T) {
 	e := &engine{sockets: map[int]*bridged{}}
+	obj, err := e.object()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		for _, f := range e.funcs {
+			f.Release()
+		}
+	}()
 	before := liveFuncs.Load()
-	sock := jsEval(t, `{events: [], attached: 0, detached: 0,
+	sock := jsEval(t, `{events: [], attached: 0, detached: 0, engine: null, id: 0,
 		_ev(type, a, b, c, d) { this.events.push(type === 'close' ? [type, a, d] : [type]); },
-		_attach(ws) { this.attached++; }, _detach(ws) { this.detached++; }}`)
+		_attach(ws, gen) {
+			this.attached++;
+			var self = this;
+			ws.onopen = function () { self.engine.opened(self.id, gen, ws.protocol, ws.extensions); };
+			ws.onerror = function () { self.engine.failed(self.id, gen); };
+			ws.onclose = function (e) { self._detach(ws); self.engine.closed(self.id, gen, e.code, e.reason, e.wasClean); };
+		},
+		_detach(ws) { this.detached++; ws.onopen = ws.onerror = ws.onclose = null; }}`)
+	sock.Set("engine", obj)
 	opts := jsEval(t, "Object.assign("+defaultsJS+", {maxRetries: 0, connectionTimeout: 1000})")
 	r := guard(e.newSocket, []safejs.Value{sock, jsEval(t, "'ws://127.0.0.1:61999/'"), jsEval(t, "[]"), opts})
 	id, ok := r.(int)
 	assert(t, ok && id > 0, "newSocket returned %v", r)
+	sock.Set("id", id)
 
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -174,4 +193,18 @@ func TestSocketLifecycle(t *testing.T) {
 	d, _ := det.Int()
 	assert(t, a == 1 && d == 1, "attached %d, detached %d", a, d)
 	assert(t, liveFuncs.Load() == before, "live js.Funcs %d, want %d", liveFuncs.Load(), before)
+}
+
+// TestStaleConnEvents: an event of an earlier WebSocket generation, or one
+// that arrives after the engine let go of the WebSocket, reaches nothing.
+func TestStaleConnEvents(t *testing.T) {
+	tr := &transport{}
+	assert(t, tr.current(0) == nil, "an event with no WebSocket found a connection")
+	old := &conn{gen: 1}
+	cur := &conn{gen: 2}
+	tr.cur, tr.gen = cur, 2
+	assert(t, tr.current(old.gen) == nil, "an event of generation 1 reached generation 2")
+	assert(t, tr.current(2) == cur, "an event of the current generation was dropped")
+	cur.detached = true
+	assert(t, tr.current(2) == nil, "an event after detach reached the connection")
 }

@@ -11,13 +11,22 @@ import (
 )
 
 // transport is the browser's WebSocket as a wsbeat.Transport for one
-// socket of the JS API. The JS socket object (wsbeat.js) owns the fast
-// path: it is told of each new WebSocket with _attach, then sends on it
-// and delivers its messages itself, and forgets it on _detach.
+// socket of the JS API. The JS socket object (wsbeat.js) owns the
+// WebSocket's listeners: it is told of each new WebSocket with _attach,
+// then sends on it and delivers its messages itself, reports its open,
+// error and close events to the engine with plain values (opened, failed,
+// closed), and forgets it on _detach. Go creates no js.Func and receives no
+// event object per connection: at one reconnect per second that garbage
+// was most of what the wasm heap grew by.
 type transport struct {
 	js  safejs.Value // the JS socket object
-	cur *conn        // the latest WebSocket, whose messages JS reports
+	cur *conn        // the latest WebSocket, whose events JS reports
+	gen int          // generation of the latest WebSocket
 }
+
+// errWebSocket is the error of a WebSocket's error event, which says no
+// more.
+var errWebSocket = errors.New("WebSocket error")
 
 // received reports a message that wsbeat.js took off the fast path (a
 // heartbeat response) on the latest connection.
@@ -27,8 +36,19 @@ func (t *transport) received(m wsbeat.Message) {
 	}
 }
 
-// Dial creates the page's WebSocket. A constructor exception (a bad URL
-// from a URL function, a bad protocol) is a failed attempt.
+// current returns the latest connection if it is of generation gen and
+// still attached, or nil for an event that is stale: one from an earlier
+// WebSocket, or from after the engine let go of this one.
+func (t *transport) current(gen int) *conn {
+	if c := t.cur; c != nil && !c.detached && c.gen == gen {
+		return c
+	}
+	return nil
+}
+
+// Dial creates the page's WebSocket and hands it to the JS socket with its
+// generation number. A constructor exception (a bad URL from a URL
+// function, a bad protocol) is a failed attempt.
 func (t *transport) Dial(url string, protocols []string, ev wsbeat.ConnEvents) (wsbeat.Conn, error) {
 	ctor, err := safejs.Global().Get("WebSocket")
 	if err != nil {
@@ -42,72 +62,34 @@ func (t *transport) Dial(url string, protocols []string, ev wsbeat.ConnEvents) (
 	if err != nil {
 		return nil, &wrapError{msg: "WebSocket constructor: " + err.Error(), err: err}
 	}
-	c := &conn{js: t.js, ws: ws, ev: ev}
+	t.gen++
+	c := &conn{js: t.js, ws: ws, ev: ev, gen: t.gen}
 	t.cur = c
-	if _, err := t.js.Call("_attach", ws); err != nil {
+	if _, err := t.js.Call("_attach", ws, c.gen); err != nil {
+		c.detached = true
 		ws.Call("close")
 		return nil, err
 	}
-	c.listen("open", func(safejs.Value) {
-		proto, _ := stringProp(ws, "protocol")
-		ext, _ := stringProp(ws, "extensions")
-		ev.Opened(proto, ext)
-	})
-	c.listen("error", func(safejs.Value) {
-		ev.Failed(errors.New("WebSocket error"))
-	})
-	c.listen("close", func(e safejs.Value) {
-		code, _ := intProp(e, "code")
-		reason, _ := stringProp(e, "reason")
-		clean, _ := boolProp(e, "wasClean")
-		c.detach()
-		ev.Closed(code, reason, clean)
-	})
 	return c, nil
 }
 
-// conn is one browser WebSocket. Its listeners live until its close event
-// or until the engine abandons it.
+// conn is one browser WebSocket, attached to the JS socket until its close
+// event or until the engine abandons it.
 type conn struct {
 	js       safejs.Value
 	ws       safejs.Value
 	ev       wsbeat.ConnEvents
-	removers []func()
+	gen      int
 	detached bool
 }
 
-// listen adds a listener whose remover detaches it and releases its
-// js.Func.
-func (c *conn) listen(event string, fn func(e safejs.Value)) {
-	f := newFunc(func(args []safejs.Value) (any, error) {
-		e := safejs.Undefined()
-		if len(args) > 0 {
-			e = args[0]
-		}
-		fn(e)
-		return nil, nil
-	})
-	if _, err := c.ws.Call("addEventListener", event, f.Value()); err != nil {
-		f.Release()
-		return
-	}
-	c.removers = append(c.removers, func() {
-		c.ws.Call("removeEventListener", event, f.Value())
-		f.Release()
-	})
-}
-
-// detach removes every listener and tells the JS socket to forget the
-// WebSocket, so nothing it does later reaches the page or the engine.
+// detach tells the JS socket to forget the WebSocket and remove its
+// listeners, so nothing it does later reaches the page or the engine.
 func (c *conn) detach() {
 	if c.detached {
 		return
 	}
 	c.detached = true
-	for _, r := range c.removers {
-		r()
-	}
-	c.removers = nil
 	c.js.Call("_detach", c.ws)
 }
 
@@ -147,10 +129,17 @@ func (c *conn) Abandon(code int, reason string) {
 	}
 }
 
-// LastReceived converts the JS socket's time of its last message
-// (performance.now() milliseconds, 0 for none) into a time.Time.
+// LastReceived converts the timeStamp of the JS socket's last message
+// event (_lastEv, null for none; performance.now() milliseconds) into a
+// time.Time. The fast path stores the event rather than calling
+// performance.now() for every message; this runs only when a heartbeat
+// timer fires.
 func (c *conn) LastReceived() time.Time {
-	last, err := floatProp(c.js, "_lastIn")
+	ev, err := c.js.Get("_lastEv")
+	if err != nil || ev.Type() != safejs.TypeObject {
+		return time.Time{}
+	}
+	last, err := floatProp(ev, "timeStamp")
 	if err != nil || last <= 0 {
 		return time.Time{}
 	}
@@ -204,12 +193,4 @@ func floatProp(v safejs.Value, name string) (float64, error) {
 		return 0, errors.New(name + " is not a number")
 	}
 	return p.Float()
-}
-
-func boolProp(v safejs.Value, name string) (bool, error) {
-	p, err := v.Get(name)
-	if err != nil {
-		return false, err
-	}
-	return p.Truthy()
 }

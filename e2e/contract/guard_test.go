@@ -9,7 +9,7 @@ import (
 )
 
 // engineFuncs are the functions the Go engine exports to wsbeat.js.
-var engineFuncs = []string{"close", "get", "newSocket", "pause", "pong", "probe", "reconnect", "resume", "send", "setOnline", "stats"}
+var engineFuncs = []string{"close", "closed", "failed", "get", "newSocket", "opened", "pause", "pong", "probe", "reconnect", "resume", "send", "setOnline", "stats"}
 
 // testGuard calls every function the engine exports with arguments of the
 // wrong types, unknown socket ids and absurd numbers, directly (guard.html
@@ -83,6 +83,15 @@ func testGuard(t *testing.T, b *browsertest.Browser) {
 		c.info.calls = calls;
 		c.info.kinds = kinds;
 		c.eq('stats ignores arguments', typeof engine.stats('x', {}), 'object');
+
+		// WebSocket events of a generation other than the current one are
+		// stale: they reach nothing, and the socket stays open.
+		for (const gen of [0, -1, ws._gen - 1, ws._gen + 1, 'x']) {
+			engine.opened(id, gen, 'p', 'e');
+			engine.failed(id, gen);
+			engine.closed(id, gen, 1006, 'stale', false);
+		}
+		c.eq('readyState after stale events', ws.readyState, 1);
 
 		// The engine still works: the open socket echoes, a new one too,
 		// and the bad calls left no socket behind.
