@@ -537,7 +537,7 @@ func (s *Socket) dial(u string) {
 	s.opts.Logf("wsbeat: connecting to %s", redactURL(u))
 	conn, err := s.opts.Transport.Dial(u, s.opts.Protocols, &connEvents{s: s, gen: s.gen})
 	if err != nil {
-		s.attemptFailed(wrap(err, "wsbeat: failed to dial "+strconv.Quote(redactURL(u))+": "+err.Error()))
+		s.attemptFailed(wrap(err, "wsbeat: failed to dial "+quote(redactURL(u))+": "+err.Error()))
 		return
 	}
 	s.conn = conn

@@ -2,7 +2,6 @@ package wsbeat
 
 import (
 	"errors"
-	"strconv"
 	"strings"
 )
 
@@ -110,12 +109,12 @@ func checkHost(h string) error {
 		}
 		for _, c := range h[1:i] {
 			if c != ':' && (c > 0x7e || !hostByte(byte(c))) {
-				return errors.New("invalid IPv6 address " + strconv.Quote(h[:i+1]))
+				return errors.New("invalid IPv6 address " + quote(h[:i+1]))
 			}
 		}
 		port = h[i+1:]
 		if port != "" && port[0] != ':' {
-			return errors.New("invalid port " + strconv.Quote(port) + " after host")
+			return errors.New("invalid port " + quote(port) + " after host")
 		}
 	} else {
 		if i := strings.LastIndexByte(h, ':'); i >= 0 {
@@ -123,14 +122,14 @@ func checkHost(h string) error {
 		}
 		for i := 0; i < len(h); i++ {
 			if !hostByte(h[i]) {
-				return errors.New("invalid character " + strconv.Quote(h[i:i+1]) + " in host name")
+				return errors.New("invalid character " + quote(h[i:i+1]) + " in host name")
 			}
 		}
 	}
 	if port != "" {
 		for i := 1; i < len(port); i++ {
 			if port[i] < '0' || port[i] > '9' {
-				return errors.New("invalid port " + strconv.Quote(port) + " after host")
+				return errors.New("invalid port " + quote(port) + " after host")
 			}
 		}
 	}
@@ -156,7 +155,7 @@ func checkEscapes(s string) error {
 		}
 		if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
 			end := min(i+3, len(s))
-			return errors.New("invalid URL escape " + strconv.Quote(s[i:end]))
+			return errors.New("invalid URL escape " + quote(s[i:end]))
 		}
 	}
 	return nil
@@ -215,7 +214,7 @@ func (p *urlParts) join(scheme string) string {
 
 // urlError wraps ErrInvalidURL with the URL and what is wrong with it.
 func urlError(rawURL, why string) error {
-	return &wrapError{msg: ErrInvalidURL.Error() + " " + strconv.Quote(rawURL) + ": " + why, err: ErrInvalidURL}
+	return &wrapError{msg: ErrInvalidURL.Error() + " " + quote(rawURL) + ": " + why, err: ErrInvalidURL}
 }
 
 // NormalizeURL checks rawURL and maps http: and https: to ws: and wss:. It
@@ -226,7 +225,7 @@ func NormalizeURL(rawURL string) (string, error) {
 	if err != nil {
 		return "", urlError(rawURL, err.Error())
 	}
-	scheme := strings.ToLower(p.scheme)
+	scheme := lowerASCII(p.scheme)
 	switch scheme {
 	case "ws", "wss":
 	case "http":
@@ -236,7 +235,7 @@ func NormalizeURL(rawURL string) (string, error) {
 	case "":
 		return "", urlError(rawURL, "it must be absolute, with ws:, wss:, http: or https:")
 	default:
-		return "", urlError(rawURL, "scheme "+strconv.Quote(p.scheme)+" is not ws:, wss:, http: or https:")
+		return "", urlError(rawURL, "scheme "+quote(p.scheme)+" is not ws:, wss:, http: or https:")
 	}
 	if p.opaque || p.host == "" {
 		return "", urlError(rawURL, "it has no host")
@@ -260,5 +259,37 @@ func redactURL(raw string) string {
 	if p.query != "" {
 		p.query = "…"
 	}
-	return p.join(strings.ToLower(p.scheme))
+	return p.join(lowerASCII(p.scheme))
+}
+
+// lowerASCII lowercases a scheme, which is ASCII; strings.ToLower would
+// link the unicode case tables.
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// quote puts s in double quotes for an error message, escaping quotes,
+// backslashes and control characters. strconv.Quote would link strconv's
+// tables of printable runes.
+func quote(s string) string {
+	const hex = "0123456789abcdef"
+	b := make([]byte, 0, len(s)+2)
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20 || c == 0x7f:
+			b = append(b, '\\', 'x', hex[c>>4], hex[c&15])
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(append(b, '"'))
 }

@@ -33,7 +33,7 @@ func sprintf(format string, args ...any) string {
 		s := formatValue(args[n])
 		n++
 		if verb == 'q' {
-			s = strconv.Quote(s)
+			s = quote(s)
 		}
 		b.WriteString(s)
 	}
@@ -76,3 +76,23 @@ type wrapError struct {
 
 func (e *wrapError) Error() string { return e.msg }
 func (e *wrapError) Unwrap() error { return e.err }
+
+// quote puts s in double quotes, escaping quotes, backslashes and control
+// characters, for %q. strconv.Quote would link strconv's tables of
+// printable runes.
+func quote(s string) string {
+	const hex = "0123456789abcdef"
+	b := make([]byte, 0, len(s)+2)
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20 || c == 0x7f:
+			b = append(b, '\\', 'x', hex[c>>4], hex[c&15])
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(append(b, '"'))
+}

@@ -4,7 +4,6 @@ package safejs
 
 import (
 	"errors"
-	"strconv"
 	"syscall/js"
 )
 
@@ -37,7 +36,7 @@ func getGlobal(property string) (Value, error) {
 		return Value{}, err
 	}
 	if !truthy {
-		return Value{}, errors.New("global " + strconv.Quote(property) + " is not defined")
+		return Value{}, errors.New("global " + "\"" + property + "\"" + " is not defined")
 	}
 	return value, nil
 }
