@@ -72,7 +72,7 @@ func FullConfig() Config {
 	return Config{
 		Rounds: 9, Warmup: true,
 		Small: 20000, Large: 2000, RTTs: 2000,
-		Startup:       12,
+		Startup:       25,
 		MemWarm:       1000,
 		MemMessages:   100000,
 		MemReconnects: 1000,
