@@ -227,6 +227,12 @@ func (s *Socket) SendBinary(b []byte) (SendResult, error) { return s.Send(Binary
 // full queue drops the oldest messages (reported in a drop event), drops m
 // (Dropped, also reported), or fails with ErrQueueFull, as Overflow says.
 // After Close it fails with ErrClosed.
+//
+// Queued messages go out right after the open event's handlers return, so
+// that what a handler sends goes first. A message that another goroutine
+// sends while those handlers run therefore goes out ahead of the queued
+// ones too: where that order matters, send from the event handler, or
+// from one goroutine that waits for the open event.
 func (s *Socket) Send(m Message) (SendResult, error) {
 	s.mu.Lock()
 	defer s.unlockAndDeliver()
