@@ -62,11 +62,14 @@ func splitURL(raw string) (urlParts, error) {
 		}
 		if i := strings.LastIndexByte(auth, '@'); i >= 0 {
 			p.hasUser, p.userinfo, auth = true, auth[:i], auth[i+1:]
-			if strings.ContainsAny(p.userinfo, " \"<>[]^`{|}") {
+			if !validUserinfo(p.userinfo) {
 				return p, errors.New("invalid userinfo")
 			}
+			if err := checkEscapes(p.userinfo); err != nil {
+				return p, err
+			}
 		}
-		if err := checkHost(auth); err != nil {
+		if err := checkHost(lowerASCII(p.scheme), auth); err != nil {
 			return p, err
 		}
 		p.host = auth
@@ -99,31 +102,46 @@ func schemeEnd(s string) int {
 }
 
 // checkHost accepts a host name, an IPv4 address or a bracketed IPv6
-// address, each with an optional :port.
-func checkHost(h string) error {
+// address, each with an optional :port, as net/url does: colons in a host
+// name are tolerated except for http: and https:.
+func checkHost(scheme, h string) error {
 	port := ""
-	if strings.HasPrefix(h, "[") {
+	if i := strings.LastIndexByte(h, '['); i > 0 {
+		return errors.New("invalid IP-literal")
+	} else if i == 0 {
 		i := strings.LastIndexByte(h, ']')
 		if i < 0 {
 			return errors.New("missing ']' in host")
-		}
-		for _, c := range h[1:i] {
-			if c != ':' && (c > 0x7e || !hostByte(byte(c))) {
-				return errors.New("invalid IPv6 address " + quote(h[:i+1]))
-			}
 		}
 		port = h[i+1:]
 		if port != "" && port[0] != ':' {
 			return errors.New("invalid port " + quote(port) + " after host")
 		}
+		if !validIPLiteral(h[1:i]) {
+			return errors.New("invalid IPv6 address " + quote(h[:i+1]))
+		}
 	} else {
-		if i := strings.LastIndexByte(h, ':'); i >= 0 {
+		if i := strings.IndexByte(h, ':'); i >= 0 {
+			if scheme != "http" && scheme != "https" {
+				i = strings.LastIndexByte(h, ':')
+			}
 			h, port = h[:i], h[i:]
 		}
 		for i := 0; i < len(h); i++ {
 			if !hostByte(h[i]) {
 				return errors.New("invalid character " + quote(h[i:i+1]) + " in host name")
 			}
+		}
+		// As net/url: a host's escapes are well formed, and only non-ASCII
+		// bytes (and %25) may be escaped in a host name.
+		if err := checkEscapes(h); err != nil {
+			return err
+		}
+		for i := strings.IndexByte(h, '%'); i >= 0; i = strings.IndexByte(h, '%') {
+			if h[i+1] < '8' && h[i:i+3] != "%25" {
+				return errors.New("invalid URL escape " + quote(h[i:i+3]) + " in host name")
+			}
+			h = h[i+3:]
 		}
 	}
 	if port != "" {
@@ -136,15 +154,110 @@ func checkHost(h string) error {
 	return nil
 }
 
+// validIPLiteral reports whether s, the inside of a host's brackets, is an
+// IPv6 address with an optional %25-escaped zone, as net/url accepts it.
+func validIPLiteral(s string) bool {
+	addr, zone, hasZone := strings.Cut(s, "%25")
+	if strings.IndexByte(addr, '%') >= 0 || hasZone && (zone == "" || checkEscapes(zone) != nil) {
+		return false
+	}
+	if hasZone {
+		for i := 0; i < len(zone); i++ {
+			if zone[i] < 0x20 || zone[i] == 0x7f || zone[i] == ' ' {
+				return false
+			}
+		}
+	}
+	return validIPv6(addr)
+}
+
+// validIPv6 reports whether s is an IPv6 address: eight groups of one to
+// four hex digits, or fewer with one "::", the last two possibly written
+// as a dotted IPv4 address.
+func validIPv6(s string) bool {
+	groups, ellipsis := 0, false
+	if strings.HasPrefix(s, "::") {
+		ellipsis, s = true, s[2:]
+		if s == "" {
+			return true
+		}
+	}
+	for {
+		n := 0
+		for n < len(s) && n < 5 && isHex(s[n]) {
+			n++
+		}
+		if n == 0 || n > 4 {
+			return false
+		}
+		if n < len(s) && s[n] == '.' {
+			// The rest is an IPv4 address in the last two groups.
+			if !validIPv4(s) {
+				return false
+			}
+			groups += 2
+			break
+		}
+		groups++
+		s = s[n:]
+		if s == "" {
+			break
+		}
+		if s[0] != ':' || len(s) == 1 {
+			return false
+		}
+		s = s[1:]
+		if s[0] == ':' {
+			if ellipsis {
+				return false
+			}
+			ellipsis, s = true, s[1:]
+			if s == "" {
+				break
+			}
+		}
+	}
+	if ellipsis {
+		return groups < 8
+	}
+	return groups == 8
+}
+
+// validIPv4 reports whether s is a dotted IPv4 address with no leading
+// zeros, as netip.ParseAddr wants it.
+func validIPv4(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) != 4 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || len(p) > 3 || len(p) > 1 && p[0] == '0' {
+			return false
+		}
+		v := 0
+		for i := 0; i < len(p); i++ {
+			if p[i] < '0' || p[i] > '9' {
+				return false
+			}
+			v = v*10 + int(p[i]-'0')
+		}
+		if v > 255 {
+			return false
+		}
+	}
+	return true
+}
+
 // hostByte reports whether c may appear in a host name as net/url allows
-// it: letters, digits, a percent-escape's %, and the unreserved and
-// sub-delimiter marks.
+// it: letters, digits, a percent-escape's %, the unreserved and
+// sub-delimiter marks, and the quote and angle brackets that net/url
+// tolerates.
 func hostByte(c byte) bool {
 	switch {
 	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c >= 0x80:
 		return true
 	}
-	return strings.IndexByte("-._~!$&'()*+,;=%", c) >= 0
+	return strings.IndexByte("-._~!$&'()*+,;=%\"<>:]", c) >= 0
 }
 
 // checkEscapes fails for a % not followed by two hex digits.
@@ -165,30 +278,114 @@ func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
-// escapePath percent-encodes the bytes of a path that a URL must not carry
-// as they are (spaces, quotes, non-ASCII), as net/url's String does.
+// escapePath writes a path as net/url's String does: as it came when it
+// is validly encoded, or else with its escapes decoded and every byte but
+// letters, digits and -_.~$&+,/:;=@ escaped, in upper case. (It reaches
+// here checked: every escape is well formed.)
 func escapePath(path string) string {
 	const hex = "0123456789ABCDEF"
-	if !strings.ContainsFunc(path, func(r rune) bool { return r > 0x7e || r <= 0x20 || strings.ContainsRune(pathEscaped, r) }) {
+	valid := true
+	for i := 0; i < len(path); i++ {
+		if c := path[i]; !pathByte(c) && strings.IndexByte("!'()*[]%", c) < 0 {
+			valid = false
+			break
+		}
+	}
+	if valid {
 		return path
 	}
-	var b strings.Builder
-	b.Grow(len(path) + 16)
+	b := make([]byte, 0, len(path)+16)
 	for i := 0; i < len(path); i++ {
 		c := path[i]
-		if c > 0x20 && c < 0x7f && strings.IndexByte(pathEscaped, c) < 0 {
-			b.WriteByte(c)
-			continue
+		if c == '%' && i+2 < len(path) {
+			c = unhex(path[i+1])<<4 | unhex(path[i+2])
+			i += 2
 		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&15])
+		if pathByte(c) {
+			b = append(b, c)
+		} else {
+			b = append(b, '%', hex[c>>4], hex[c&15])
+		}
 	}
-	return b.String()
+	return string(b)
 }
 
-// pathEscaped are the printable ASCII bytes escaped in a path.
-const pathEscaped = "\"<>\\^`{|}"
+// pathByte reports whether net/url leaves c unescaped in a path.
+func pathByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_.~$&+,/:;=@", c) >= 0
+}
+
+// escapeNonASCII writes a host as net/url's String does: its escapes
+// decoded, then its non-ASCII bytes and % escaped, in upper case. (Hosts
+// reach it checked: every escape is well formed.)
+func escapeNonASCII(host string) string {
+	const hex = "0123456789ABCDEF"
+	if !strings.ContainsFunc(host, func(r rune) bool { return r == '%' || r >= 0x80 }) {
+		return host
+	}
+	b := make([]byte, 0, len(host)+16)
+	for i := 0; i < len(host); i++ {
+		c := host[i]
+		if c == '%' && i+2 < len(host) {
+			c = unhex(host[i+1])<<4 | unhex(host[i+2])
+			i += 2
+		}
+		if c >= 0x80 || c == '%' {
+			b = append(b, '%', hex[c>>4], hex[c&15])
+		} else {
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
+
+func unhex(c byte) byte {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0'
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10
+	}
+	return 0
+}
+
+// validUserinfo reports whether s has only the bytes net/url allows in
+// userinfo.
+func validUserinfo(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
+			continue
+		}
+		if strings.IndexByte("-._:~!$&'()*+,;=%@", c) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// escapeUserinfo writes a user name or password as net/url's String does:
+// escapes decoded, then everything but letters, digits and -._~$&+,;=
+// escaped, in upper case. (It reaches here checked.)
+func escapeUserinfo(s string) string {
+	const hex = "0123456789ABCDEF"
+	b := make([]byte, 0, len(s)+8)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '%' && i+2 < len(s) {
+			c = unhex(s[i+1])<<4 | unhex(s[i+2])
+			i += 2
+		}
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_.~$&+,;=", c) >= 0 {
+			b = append(b, c)
+		} else {
+			b = append(b, '%', hex[c>>4], hex[c&15])
+		}
+	}
+	return string(b)
+}
 
 // join puts p back together, with scheme as given.
 func (p *urlParts) join(scheme string) string {
@@ -196,10 +393,15 @@ func (p *urlParts) join(scheme string) string {
 	b.WriteString(scheme)
 	b.WriteString("://")
 	if p.hasUser {
-		b.WriteString(strings.ReplaceAll(p.userinfo, "@", "%40"))
+		user, pass, hasPass := strings.Cut(p.userinfo, ":")
+		b.WriteString(escapeUserinfo(user))
+		if hasPass {
+			b.WriteByte(':')
+			b.WriteString(escapeUserinfo(pass))
+		}
 		b.WriteByte('@')
 	}
-	b.WriteString(p.host)
+	b.WriteString(escapeNonASCII(p.host))
 	b.WriteString(escapePath(p.path))
 	if p.hasQuery {
 		b.WriteByte('?')
