@@ -19,7 +19,7 @@ help:
 	@echo "make bench   benchmarks against the raw WebSocket and the peers"
 	@echo "make build   the bundle in dist/"
 	@echo "make lint    go vet, natively and for js/wasm"
-	@echo "make fuzz    the engine fuzzer for longer (FUZZTIME=2m)"
+	@echo "make fuzz    the engine and URL fuzzers for longer (FUZZTIME=2m each)"
 	@echo "make clean   remove build outputs"
 
 build: $(DIST) dist/.compressed
@@ -81,7 +81,8 @@ bench: build deps
 
 FUZZTIME ?= 2m
 fuzz:
-	$(GO) test -run='^$$' -fuzz=FuzzEngine -fuzztime=$(FUZZTIME) .
+	$(GO) test -run='^$$' -fuzz='^FuzzEngine$$' -fuzztime=$(FUZZTIME) .
+	$(GO) test -run='^$$' -fuzz='^FuzzNormalizeURL$$' -fuzztime=$(FUZZTIME) .
 
 clean:
 	rm -rf dist wasm_exec.js .cache
