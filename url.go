@@ -278,62 +278,22 @@ func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
-// escapePath writes a path as net/url's String does: as it came when it
-// is validly encoded, or else with its escapes decoded and every byte but
-// letters, digits and -_.~$&+,/:;=@ escaped, in upper case. (It reaches
-// here checked: every escape is well formed.)
-func escapePath(path string) string {
+// reescape decodes s's escapes (well formed: s was checked) and escapes,
+// in upper case, every byte that keep refuses, as net/url's String writes
+// a URL's parts.
+func reescape(s string, keep func(c byte) bool) string {
 	const hex = "0123456789ABCDEF"
-	valid := true
-	for i := 0; i < len(path); i++ {
-		if c := path[i]; !pathByte(c) && strings.IndexByte("!'()*[]%", c) < 0 {
-			valid = false
-			break
-		}
-	}
-	if valid {
-		return path
-	}
-	b := make([]byte, 0, len(path)+16)
-	for i := 0; i < len(path); i++ {
-		c := path[i]
-		if c == '%' && i+2 < len(path) {
-			c = unhex(path[i+1])<<4 | unhex(path[i+2])
+	b := make([]byte, 0, len(s)+16)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '%' && i+2 < len(s) {
+			c = unhex(s[i+1])<<4 | unhex(s[i+2])
 			i += 2
 		}
-		if pathByte(c) {
+		if keep(c) {
 			b = append(b, c)
 		} else {
 			b = append(b, '%', hex[c>>4], hex[c&15])
-		}
-	}
-	return string(b)
-}
-
-// pathByte reports whether net/url leaves c unescaped in a path.
-func pathByte(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_.~$&+,/:;=@", c) >= 0
-}
-
-// escapeNonASCII writes a host as net/url's String does: its escapes
-// decoded, then its non-ASCII bytes and % escaped, in upper case. (Hosts
-// reach it checked: every escape is well formed.)
-func escapeNonASCII(host string) string {
-	const hex = "0123456789ABCDEF"
-	if !strings.ContainsFunc(host, func(r rune) bool { return r == '%' || r >= 0x80 }) {
-		return host
-	}
-	b := make([]byte, 0, len(host)+16)
-	for i := 0; i < len(host); i++ {
-		c := host[i]
-		if c == '%' && i+2 < len(host) {
-			c = unhex(host[i+1])<<4 | unhex(host[i+2])
-			i += 2
-		}
-		if c >= 0x80 || c == '%' {
-			b = append(b, '%', hex[c>>4], hex[c&15])
-		} else {
-			b = append(b, c)
 		}
 	}
 	return string(b)
@@ -351,40 +311,48 @@ func unhex(c byte) byte {
 	return 0
 }
 
+func alnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// escapePath writes a path as net/url does: as it came when it is validly
+// encoded, or else re-escaped, keeping letters, digits and -_.~$&+,/:;=@.
+func escapePath(path string) string {
+	for i := 0; i < len(path); i++ {
+		if c := path[i]; !pathByte(c) && strings.IndexByte("!'()*[]%", c) < 0 {
+			return reescape(path, pathByte)
+		}
+	}
+	return path
+}
+
+// pathByte reports whether net/url leaves c unescaped in a path.
+func pathByte(c byte) bool { return alnum(c) || strings.IndexByte("-_.~$&+,/:;=@", c) >= 0 }
+
+// escapeHost writes a host as net/url does: re-escaped, keeping all but
+// non-ASCII bytes and %.
+func escapeHost(host string) string {
+	if !strings.ContainsFunc(host, func(r rune) bool { return r == '%' || r >= 0x80 }) {
+		return host
+	}
+	return reescape(host, func(c byte) bool { return c < 0x80 && c != '%' })
+}
+
 // validUserinfo reports whether s has only the bytes net/url allows in
 // userinfo.
 func validUserinfo(s string) bool {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
-			continue
-		}
-		if strings.IndexByte("-._:~!$&'()*+,;=%@", c) < 0 {
+		if c := s[i]; !alnum(c) && strings.IndexByte("-._:~!$&'()*+,;=%@", c) < 0 {
 			return false
 		}
 	}
 	return true
 }
 
-// escapeUserinfo writes a user name or password as net/url's String does:
-// escapes decoded, then everything but letters, digits and -._~$&+,;=
-// escaped, in upper case. (It reaches here checked.)
+// escapeUserinfo writes a user name or password as net/url does:
+// re-escaped, keeping letters, digits and -._~$&+,;=.
 func escapeUserinfo(s string) string {
-	const hex = "0123456789ABCDEF"
-	b := make([]byte, 0, len(s)+8)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '%' && i+2 < len(s) {
-			c = unhex(s[i+1])<<4 | unhex(s[i+2])
-			i += 2
-		}
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_.~$&+,;=", c) >= 0 {
-			b = append(b, c)
-		} else {
-			b = append(b, '%', hex[c>>4], hex[c&15])
-		}
-	}
-	return string(b)
+	return reescape(s, func(c byte) bool { return alnum(c) || strings.IndexByte("-_.~$&+,;=", c) >= 0 })
 }
 
 // join puts p back together, with scheme as given.
@@ -401,7 +369,7 @@ func (p *urlParts) join(scheme string) string {
 		}
 		b.WriteByte('@')
 	}
-	b.WriteString(escapeNonASCII(p.host))
+	b.WriteString(escapeHost(p.host))
 	b.WriteString(escapePath(p.path))
 	if p.hasQuery {
 		b.WriteByte('?')
