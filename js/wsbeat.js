@@ -484,6 +484,14 @@
 
     // --- called by Go ---
 
+    // _dial creates the WebSocket of attempt gen and attaches to it; a
+    // constructor exception goes to Go as a failed attempt.
+    _dial(url, gen) {
+      var ws = new WebSocket(url, this._protocols);
+      this._attach(ws, gen);
+      return ws;
+    }
+
     _attach(ws, gen) {
       ws.binaryType = this._binaryType;
       ws.addEventListener('message', this._onNativeMessage);

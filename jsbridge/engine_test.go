@@ -149,6 +149,7 @@ func TestSocketLifecycle(t *testing.T) {
 	before := liveFuncs.Load()
 	sock := jsEval(t, `{events: [], attached: 0, detached: 0, engine: null, id: 0,
 		_ev(type, a, b, c, d) { this.events.push(type === 'close' ? [type, a, d] : [type]); },
+		_dial(url, gen) { const ws = new WebSocket(url, []); this._attach(ws, gen); return ws; },
 		_attach(ws, gen) {
 			this.attached++;
 			var self = this;

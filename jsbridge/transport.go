@@ -13,8 +13,8 @@ import (
 
 // transport is the browser's WebSocket as a wsbeat.Transport for one
 // socket of the JS API. The JS socket object (wsbeat.js) owns the
-// WebSocket's listeners: it is told of each new WebSocket with _attach,
-// then sends on it and delivers its messages itself, reports its open,
+// WebSocket's listeners: it creates each WebSocket and attaches to it in
+// _dial, then sends on it and delivers its messages itself, reports its open,
 // error and close events to the engine with plain values (opened, failed,
 // closed), and forgets it on _detach. Go creates no js.Func and receives no
 // event object per connection: at one reconnect per second that garbage
@@ -59,33 +59,23 @@ var dials int
 // start-up size.
 const gcEvery = 8
 
-// Dial creates the page's WebSocket and hands it to the JS socket with its
-// generation number. A constructor exception (a bad URL from a URL
-// function, a bad protocol) is a failed attempt.
-func (t *transport) Dial(url string, protocols []string, ev wsbeat.ConnEvents) (wsbeat.Conn, error) {
-	ctor, err := safejs.Global().Get("WebSocket")
-	if err != nil {
-		return nil, err
-	}
-	protos := make([]any, len(protocols))
-	for i, p := range protocols {
-		protos[i] = p
-	}
-	ws, err := ctor.New(url, protos)
+// Dial has the JS socket create the page's WebSocket, with its own
+// protocols (those the engine passes back), and attach to it under a new
+// generation number. One call into JS per attempt: every distinct
+// wasm_exec.js path a reconnect runs is code V8 keeps compiled on the
+// page's heap. A constructor exception (a bad URL from a URL function) is
+// a failed attempt.
+func (t *transport) Dial(url string, _ []string, ev wsbeat.ConnEvents) (wsbeat.Conn, error) {
+	t.gen++
+	ws, err := t.js.Call("_dial", url, t.gen)
 	if err != nil {
 		return nil, &wrapError{msg: "WebSocket constructor: " + err.Error(), err: err}
 	}
-	t.gen++
 	if dials++; dials%gcEvery == 0 {
 		runtime.GC()
 	}
 	c := &conn{js: t.js, ws: ws, ev: ev, gen: t.gen}
 	t.cur = c
-	if _, err := t.js.Call("_attach", ws, c.gen); err != nil {
-		c.detached = true
-		ws.Call("close")
-		return nil, err
-	}
 	return c, nil
 }
 

@@ -54,7 +54,7 @@ func testGuard(t *testing.T, b *browsertest.Browser) {
 			for (const [label, args] of bad) expectError(fn, args, label);
 		}
 		const opts = Object.assign({}, WSBeat.defaults);
-		const sock = {_ev() {}, _attach() {}, _detach() {}};
+		const sock = {_ev() {}, _dial() {}, _attach() {}, _detach() {}};
 		for (const [fn, args, label] of [
 			['send', [id], 'id'], ['send', [id, 'x'], 'id, data'], ['send', [id, 'x', 'big', true], 'size "big"'],
 			['send', [id, 'x', {}, true], 'size {}'], ['send', [id, 'x', 1n, true], 'size BigInt'],
