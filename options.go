@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/wsbeat/wsbeat/internal/msgfmt"
 )
 
 // Overflow says what Send does with a message when the queue is full.
@@ -148,46 +150,7 @@ const (
 var ErrInvalidOption = errors.New("wsbeat: invalid option")
 
 func optionError(name string, value any, allowed string) error {
-	return wrap(ErrInvalidOption, ErrInvalidOption.Error()+": "+name+" is "+formatValue(value)+"; "+allowed)
-}
-
-// wrapError is an error with its own message that wraps err, as
-// fmt.Errorf's %w does. The package builds its errors without fmt, which
-// would add fmt and reflect to wsbeat.wasm.
-type wrapError struct {
-	msg string
-	err error
-}
-
-func (e *wrapError) Error() string { return e.msg }
-func (e *wrapError) Unwrap() error { return e.err }
-
-// wrap returns an error with message msg that wraps err.
-func wrap(err error, msg string) error { return &wrapError{msg: msg, err: err} }
-
-// formatValue formats v as fmt's %v does for the values this package puts
-// in messages: strings, errors, Stringers (durations, options), numbers and
-// nil.
-func formatValue(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return "<nil>"
-	case string:
-		return v
-	case error:
-		return v.Error()
-	case interface{ String() string }:
-		return v.String()
-	case bool:
-		return strconv.FormatBool(v)
-	case int:
-		return strconv.Itoa(v)
-	case int64:
-		return strconv.FormatInt(v, 10)
-	case float64:
-		return strconv.FormatFloat(v, 'g', -1, 64)
-	}
-	return "(value of unprintable type)"
+	return msgfmt.Wrap(ErrInvalidOption, ErrInvalidOption.Error()+": "+name+" is "+msgfmt.Value(value)+"; "+allowed)
 }
 
 // withDefaults returns a copy of o with every default filled in, or an error

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/wsbeat/wsbeat/internal/msgfmt"
 )
 
 // Errors returned by Socket methods.
@@ -120,7 +122,7 @@ func New(rawURL string, opts *Options) (*Socket, error) {
 // NewFunc is New with a URLFunc called before every attempt.
 func NewFunc(fn URLFunc, opts *Options) (*Socket, error) {
 	if fn == nil {
-		return nil, wrap(ErrInvalidURL, ErrInvalidURL.Error()+": URL function is nil")
+		return nil, msgfmt.Wrap(ErrInvalidURL, ErrInvalidURL.Error()+": URL function is nil")
 	}
 	return newSocket("", fn, opts)
 }
@@ -256,7 +258,7 @@ func (s *Socket) enqueue(m Message) (SendResult, error) {
 	}
 	switch {
 	case s.opts.Overflow == OverflowError:
-		return 0, wrap(ErrQueueFull, ErrQueueFull.Error()+": "+strconv.Itoa(q.len())+" messages, "+strconv.Itoa(q.bytes)+
+		return 0, msgfmt.Wrap(ErrQueueFull, ErrQueueFull.Error()+": "+strconv.Itoa(q.len())+" messages, "+strconv.Itoa(q.bytes)+
 			" bytes held; limits are "+strconv.Itoa(q.maxCount)+" messages, "+strconv.Itoa(q.maxBytes)+" bytes")
 	case s.opts.Overflow == DropNewest || !q.canEverFit(m):
 		s.emit(Event{Type: EventDrop, Dropped: []Message{m}, DropReason: DropOverflow})
@@ -520,7 +522,7 @@ func (s *Socket) startAttempt() {
 			u, err = NormalizeURL(u)
 		}
 		if err != nil {
-			s.attemptFailed(wrap(err, "wsbeat: URL function failed: "+err.Error()))
+			s.attemptFailed(msgfmt.Wrap(err, "wsbeat: URL function failed: "+err.Error()))
 			return
 		}
 		s.dial(u)
@@ -532,7 +534,7 @@ func (s *Socket) startAttempt() {
 func callURLFunc(ctx context.Context, fn URLFunc) (u string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = errors.New("panic: " + formatValue(r))
+			err = errors.New("panic: " + msgfmt.Value(r))
 		}
 	}()
 	return fn(ctx)
@@ -543,7 +545,7 @@ func (s *Socket) dial(u string) {
 	s.opts.Logf("wsbeat: connecting to %s", redactURL(u))
 	conn, err := s.opts.Transport.Dial(u, s.opts.Protocols, &connEvents{s: s, gen: s.gen})
 	if err != nil {
-		s.attemptFailed(wrap(err, "wsbeat: failed to dial "+quote(redactURL(u))+": "+err.Error()))
+		s.attemptFailed(msgfmt.Wrap(err, "wsbeat: failed to dial "+msgfmt.Quote(redactURL(u))+": "+err.Error()))
 		return
 	}
 	s.conn = conn

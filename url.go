@@ -3,6 +3,8 @@ package wsbeat
 import (
 	"errors"
 	"strings"
+
+	"github.com/wsbeat/wsbeat/internal/msgfmt"
 )
 
 // The URL checks are written by hand rather than with net/url, which would
@@ -115,10 +117,10 @@ func checkHost(scheme, h string) error {
 		}
 		port = h[i+1:]
 		if port != "" && port[0] != ':' {
-			return errors.New("invalid port " + quote(port) + " after host")
+			return errors.New("invalid port " + msgfmt.Quote(port) + " after host")
 		}
 		if !validIPLiteral(h[1:i]) {
-			return errors.New("invalid IPv6 address " + quote(h[:i+1]))
+			return errors.New("invalid IPv6 address " + msgfmt.Quote(h[:i+1]))
 		}
 	} else {
 		if i := strings.IndexByte(h, ':'); i >= 0 {
@@ -129,7 +131,7 @@ func checkHost(scheme, h string) error {
 		}
 		for i := 0; i < len(h); i++ {
 			if !hostByte(h[i]) {
-				return errors.New("invalid character " + quote(h[i:i+1]) + " in host name")
+				return errors.New("invalid character " + msgfmt.Quote(h[i:i+1]) + " in host name")
 			}
 		}
 		// As net/url: a host's escapes are well formed, and only non-ASCII
@@ -139,7 +141,7 @@ func checkHost(scheme, h string) error {
 		}
 		for i := strings.IndexByte(h, '%'); i >= 0; i = strings.IndexByte(h, '%') {
 			if h[i+1] < '8' && h[i:i+3] != "%25" {
-				return errors.New("invalid URL escape " + quote(h[i:i+3]) + " in host name")
+				return errors.New("invalid URL escape " + msgfmt.Quote(h[i:i+3]) + " in host name")
 			}
 			h = h[i+3:]
 		}
@@ -147,7 +149,7 @@ func checkHost(scheme, h string) error {
 	if port != "" {
 		for i := 1; i < len(port); i++ {
 			if port[i] < '0' || port[i] > '9' {
-				return errors.New("invalid port " + quote(port) + " after host")
+				return errors.New("invalid port " + msgfmt.Quote(port) + " after host")
 			}
 		}
 	}
@@ -268,7 +270,7 @@ func checkEscapes(s string) error {
 		}
 		if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
 			end := min(i+3, len(s))
-			return errors.New("invalid URL escape " + quote(s[i:end]))
+			return errors.New("invalid URL escape " + msgfmt.Quote(s[i:end]))
 		}
 	}
 	return nil
@@ -384,7 +386,7 @@ func (p *urlParts) join(scheme string) string {
 
 // urlError wraps ErrInvalidURL with the URL and what is wrong with it.
 func urlError(rawURL, why string) error {
-	return &wrapError{msg: ErrInvalidURL.Error() + " " + quote(rawURL) + ": " + why, err: ErrInvalidURL}
+	return msgfmt.Wrap(ErrInvalidURL, ErrInvalidURL.Error()+" "+msgfmt.Quote(rawURL)+": "+why)
 }
 
 // NormalizeURL checks rawURL and maps http: and https: to ws: and wss:. It
@@ -405,7 +407,7 @@ func NormalizeURL(rawURL string) (string, error) {
 	case "":
 		return "", urlError(rawURL, "it must be absolute, with ws:, wss:, http: or https:")
 	default:
-		return "", urlError(rawURL, "scheme "+quote(p.scheme)+" is not ws:, wss:, http: or https:")
+		return "", urlError(rawURL, "scheme "+msgfmt.Quote(p.scheme)+" is not ws:, wss:, http: or https:")
 	}
 	if p.opaque || p.host == "" {
 		return "", urlError(rawURL, "it has no host")
@@ -442,24 +444,4 @@ func lowerASCII(s string) string {
 		}
 	}
 	return string(b)
-}
-
-// quote puts s in double quotes for an error message, escaping quotes,
-// backslashes and control characters. strconv.Quote would link strconv's
-// tables of printable runes.
-func quote(s string) string {
-	const hex = "0123456789abcdef"
-	b := make([]byte, 0, len(s)+2)
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c < 0x20 || c == 0x7f:
-			b = append(b, '\\', 'x', hex[c>>4], hex[c&15])
-		default:
-			b = append(b, c)
-		}
-	}
-	return string(append(b, '"'))
 }

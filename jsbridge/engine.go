@@ -11,6 +11,7 @@ import (
 
 	"github.com/hack-pad/safejs"
 	"github.com/wsbeat/wsbeat"
+	"github.com/wsbeat/wsbeat/internal/msgfmt"
 )
 
 // Version is the engine's version, reported as WSBeat.engineVersion.
@@ -385,7 +386,7 @@ func messageValue(m wsbeat.Message) any {
 	case string:
 		return d
 	}
-	return formatValue(m.Data)
+	return msgfmt.Value(m.Data)
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

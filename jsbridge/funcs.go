@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/hack-pad/safejs"
+	"github.com/wsbeat/wsbeat/internal/msgfmt"
 )
 
 // liveFuncs counts js.Funcs created and not yet released, so a test can
@@ -47,7 +48,7 @@ func (f *jsFunc) Release() {
 func guard(fn func(args []safejs.Value) (any, error), args []safejs.Value) (result any) {
 	defer func() {
 		if r := recover(); r != nil {
-			result = jsError("Error", "wsbeat: internal error: "+formatValue(r))
+			result = jsError("Error", "wsbeat: internal error: "+msgfmt.Value(r))
 		}
 	}()
 	v, err := fn(args)
@@ -68,11 +69,11 @@ type jsErr struct {
 func (e *jsErr) Error() string { return e.msg }
 
 func typeError(format string, args ...any) error {
-	return &jsErr{ctor: "TypeError", msg: sprintf(format, args...)}
+	return &jsErr{ctor: "TypeError", msg: msgfmt.Sprintf(format, args...)}
 }
 
 func domException(name, format string, args ...any) error {
-	return &jsErr{name: name, msg: sprintf(format, args...)}
+	return &jsErr{name: name, msg: msgfmt.Sprintf(format, args...)}
 }
 
 func errorValue(err error) safejs.Value {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hack-pad/safejs"
 	"github.com/wsbeat/wsbeat"
+	"github.com/wsbeat/wsbeat/internal/msgfmt"
 )
 
 // jsOptions reads the options object that wsbeat.js has already checked
@@ -173,7 +174,7 @@ func jsOptions(o safejs.Value, sock safejs.Value) (wsbeat.Options, error) {
 			}
 			if on, _ := v.Truthy(); on {
 				opts.Logf = func(format string, args ...any) {
-					sock.Call("_log", sprintf(format, args...))
+					sock.Call("_log", msgfmt.Sprintf(format, args...))
 				}
 			}
 			return nil

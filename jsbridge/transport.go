@@ -9,6 +9,7 @@ import (
 
 	"github.com/hack-pad/safejs"
 	"github.com/wsbeat/wsbeat"
+	"github.com/wsbeat/wsbeat/internal/msgfmt"
 )
 
 // transport is the browser's WebSocket as a wsbeat.Transport for one
@@ -69,7 +70,7 @@ func (t *transport) Dial(url string, _ []string, ev wsbeat.ConnEvents) (wsbeat.C
 	t.gen++
 	ws, err := t.js.Call("_dial", url, t.gen)
 	if err != nil {
-		return nil, &wrapError{msg: "WebSocket constructor: " + err.Error(), err: err}
+		return nil, msgfmt.Wrap(err, "WebSocket constructor: "+err.Error())
 	}
 	if dials++; dials%gcEvery == 0 {
 		runtime.GC()

@@ -1,17 +1,17 @@
-//go:build js && wasm
-
-package jsbridge
+// Package msgfmt formats the engine's and the bridge's error and log
+// messages without fmt. fmt (with reflect, which it brings) would add about
+// 85 KB brotli to wsbeat.wasm; these messages need only strings, errors,
+// Stringers, numbers, bools and quoting.
+package msgfmt
 
 import (
 	"strconv"
 	"strings"
 )
 
-// sprintf formats like fmt.Sprintf for the verbs this package and the
-// engine's log lines use (%v, %s, %d, %q and %%) and the values they pass:
-// strings, errors, Stringers (durations, JS types), numbers, bools and nil.
-// fmt would add fmt and reflect to wsbeat.wasm, about 85 KB brotli.
-func sprintf(format string, args ...any) string {
+// Sprintf formats like fmt.Sprintf for the verbs %v, %s, %d, %q and %%,
+// with the values Value handles.
+func Sprintf(format string, args ...any) string {
 	var b strings.Builder
 	n := 0
 	for i := 0; i < len(format); i++ {
@@ -30,18 +30,19 @@ func sprintf(format string, args ...any) string {
 			b.WriteString("%!" + string(verb) + "(MISSING)")
 			continue
 		}
-		s := formatValue(args[n])
+		s := Value(args[n])
 		n++
 		if verb == 'q' {
-			s = quote(s)
+			s = Quote(s)
 		}
 		b.WriteString(s)
 	}
 	return b.String()
 }
 
-// formatValue formats v as fmt's %v does, for the types sprintf handles.
-func formatValue(v any) string {
+// Value formats v as fmt's %v does, for strings, errors, Stringers,
+// numbers, bools and nil.
+func Value(v any) string {
 	switch v := v.(type) {
 	case nil:
 		return "<nil>"
@@ -67,20 +68,9 @@ func formatValue(v any) string {
 	return "(value of unprintable type)"
 }
 
-// wrapError is an error with its own message that wraps err, as
-// fmt.Errorf's %w does.
-type wrapError struct {
-	msg string
-	err error
-}
-
-func (e *wrapError) Error() string { return e.msg }
-func (e *wrapError) Unwrap() error { return e.err }
-
-// quote puts s in double quotes, escaping quotes, backslashes and control
-// characters, for %q. strconv.Quote would link strconv's tables of
-// printable runes.
-func quote(s string) string {
+// Quote puts s in double quotes as strconv.Quote does for ASCII, escaping
+// quotes, backslashes and control characters. strconv.Quote would link strconv's tables of printable runes.
+func Quote(s string) string {
 	const hex = "0123456789abcdef"
 	b := make([]byte, 0, len(s)+2)
 	b = append(b, '"')
@@ -88,6 +78,8 @@ func quote(s string) string {
 		switch c := s[i]; {
 		case c == '"' || c == '\\':
 			b = append(b, '\\', c)
+		case c == '\a', c == '\b', c == '\f', c == '\n', c == '\r', c == '\t', c == '\v':
+			b = append(b, '\\', "abtnvfr"[c-'\a'])
 		case c < 0x20 || c == 0x7f:
 			b = append(b, '\\', 'x', hex[c>>4], hex[c&15])
 		default:
@@ -96,3 +88,15 @@ func quote(s string) string {
 	}
 	return string(append(b, '"'))
 }
+
+// Wrap returns an error with message msg that wraps err, as fmt.Errorf's
+// %w does.
+func Wrap(err error, msg string) error { return &wrapped{msg: msg, err: err} }
+
+type wrapped struct {
+	msg string
+	err error
+}
+
+func (e *wrapped) Error() string { return e.msg }
+func (e *wrapped) Unwrap() error { return e.err }
