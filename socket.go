@@ -79,7 +79,7 @@ type Socket struct {
 	protocol   string
 	extensions string
 	retryCount int
-	openedAt   time.Time // when the open connection opened; zero when none is open
+	openedAt   time.Time // when the current connection opened; meaningful while open or closing
 	queue      queue
 	online     bool
 	paused     bool // Pause: no connection until Resume
@@ -97,7 +97,6 @@ type Socket struct {
 	pingSentAt time.Time // zero when no ping is outstanding
 	pingDue    time.Time // when the outstanding ping times out
 	pingBuf    int       // the conn's BufferedAmount when the ping was sent or last progressed
-	recvAfter  bool      // Received saw a message after the outstanding ping
 	pingGrace  bool      // the outstanding ping had its one late-wake grace
 	lastRTT    time.Duration
 	haveRTT    bool
@@ -330,7 +329,6 @@ func (s *Socket) Reconnect(code int, reason string) {
 	if code == 0 {
 		code = CodeNormal
 	}
-	s.openedAt = time.Time{}
 	if s.conn != nil {
 		s.conn.Abandon(code, reason)
 		s.conn = nil
@@ -407,7 +405,6 @@ func (s *Socket) Pause() {
 	s.paused = true
 	s.stopTimers()
 	hadConn := s.conn != nil
-	s.openedAt = time.Time{}
 	if s.conn != nil {
 		s.conn.Abandon(CodeNormal, "page hidden")
 		s.conn = nil
@@ -491,7 +488,6 @@ func (s *Socket) startAttempt() {
 	s.gen++
 	g := s.gen
 	s.conn = nil
-	s.openedAt = time.Time{}
 	s.protocol, s.extensions = "", ""
 	s.setState(StateConnecting)
 	s.connTimer = s.opts.Clock.AfterFunc(s.opts.ConnectionTimeout, func() { s.connectTimedOut(g) })
@@ -581,7 +577,6 @@ func (s *Socket) attemptTimedOut() {
 // then a retry or the closed state.
 func (s *Socket) ended(info CloseInfo, wasOpen bool) {
 	s.judgeUptime()
-	s.openedAt = time.Time{}
 	s.conn = nil
 	s.gen++
 	s.stopTimers()
@@ -711,7 +706,7 @@ func (s *Socket) flush(g uint64) {
 // up MinUptime. It is judged when the count is read or the connection
 // ends, not by a timer: an idle socket should wake only for its heartbeat.
 func (s *Socket) judgeUptime() {
-	if s.openedAt.IsZero() {
+	if s.state != StateOpen && s.state != StateClosing {
 		return
 	}
 	if s.opts.Clock.Now().Sub(s.openedAt) >= s.opts.MinUptime {
@@ -741,7 +736,6 @@ func (e *connEvents) Received(m Message) {
 			s.emit(Event{Type: EventHeartbeat, RTT: s.lastRTT})
 		}
 		s.pingSentAt = time.Time{}
-		s.recvAfter = false
 		if s.state == StateOpen {
 			s.scheduleHeartbeat(now.Add(s.opts.HeartbeatInterval), now)
 		}
@@ -804,7 +798,6 @@ func (s *Socket) sendPing(now time.Time) {
 	s.pingSentAt = now
 	s.pingDue = now.Add(s.opts.HeartbeatTimeout)
 	s.pingGrace = false
-	s.recvAfter = false
 	ahead := s.conn.BufferedAmount()
 	if err := s.conn.Send(Text(msg)); err != nil {
 		s.opts.Logf("wsbeat: ping failed: %v", err)
@@ -861,10 +854,10 @@ func (s *Socket) heartbeatDue(seq uint64) {
 		return
 	}
 	switch {
-	case s.recvAfter || last.After(s.pingSentAt):
-		// Answered by some inbound message, if not by a pong. A message
-		// stamped with the ping's own time (a coarse clock) came before it
-		// unless Received saw it after.
+	case last.After(s.pingSentAt):
+		// Answered by a message that only the conn saw (Received clears
+		// the ping itself). One stamped with the ping's own time (a coarse
+		// clock) came before it.
 		s.pingSentAt = time.Time{}
 		s.scheduleHeartbeat(last.Add(s.opts.HeartbeatInterval), now)
 	case late && !s.pingGrace:
