@@ -281,8 +281,12 @@
   // is converted to an integer as Chromium converts its [Clamp] unsigned
   // short (so "4000" and 4000.5 mean 4000), then must be 1000 or
   // 3000-4999; the reason is converted to a string of at most 123 UTF-8
-  // bytes.
+  // bytes. It returns [code, reason], 0 for no code and undefined for no
+  // or an empty reason (Go reads undefined as "", and a reconnect then
+  // reads no string out of JS). Without arguments, as close() and
+  // reconnect() are mostly called, it checks nothing.
   function closeArgs(code, reason) {
+    if (code === undefined && reason === undefined) return NO_CLOSE_ARGS;
     if (code !== undefined) {
       var n = Number(code);
       n = n !== n ? 0 : Math.min(Math.max(Math.trunc(n), 0), 65535);
@@ -293,18 +297,14 @@
     }
     if (reason !== undefined) {
       reason = String(reason);
-      if (new TextEncoder().encode(reason).length > 123) {
+      if (utf8Length(reason) > 123) {
         throw new DOMException('wsbeat: the close reason must not be longer than 123 UTF-8 bytes', 'SyntaxError');
       }
     }
-    return [code === undefined ? 0 : code, reason === undefined ? '' : reason];
+    return [code === undefined ? 0 : code, reason || undefined];
   }
 
-  // NO_CLOSE_ARGS is closeArgs() of no code and no reason: close() and
-  // reconnect() without arguments skip the checks, so a page that
-  // reconnects often runs (and keeps compiled) less code. They pass an
-  // empty reason to Go as undefined, as _onNativeOpen does its strings.
-  var NO_CLOSE_ARGS = [0, ''];
+  var NO_CLOSE_ARGS = [0, undefined];
 
   function utf8Length(s) {
     var n = 0;
@@ -312,7 +312,7 @@
       var c = s.charCodeAt(i);
       if (c < 0x80) n += 1;
       else if (c < 0x800) n += 2;
-      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) { n += 4; i++; }
+      else if (c >= 0xd800 && c <= 0xdbff && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { n += 4; i++; }
       else n += 3;
     }
     return n;
@@ -810,14 +810,14 @@
     }
 
     close(code, reason) {
-      var args = code === undefined && reason === undefined ? NO_CLOSE_ARGS : closeArgs(code, reason);
+      var args = closeArgs(code, reason);
       this._notBusy('close()');
       if (this._closedByUser) return;
       this._closedByUser = true;
       this._fast = null; // the close may still be on its way through the engine
       waiting.delete(this);
       if (this._id) {
-        this._call('close', args[0], args[1] || undefined);
+        this._call('close', args[0], args[1]);
         return;
       }
       var prev = this._state;
@@ -842,11 +842,11 @@
     }
 
     reconnect(code, reason) {
-      var args = code === undefined && reason === undefined ? NO_CLOSE_ARGS : closeArgs(code, reason);
+      var args = closeArgs(code, reason);
       this._notBusy('reconnect()');
       this._closedByUser = false;
       if (this._id) {
-        this._call('reconnect', args[0], args[1] || undefined);
+        this._call('reconnect', args[0], args[1]);
         return;
       }
       if (this._state === 'closed') {
