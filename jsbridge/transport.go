@@ -175,17 +175,6 @@ func perfNow() (float64, error) {
 	return v.Float()
 }
 
-func stringProp(v safejs.Value, name string) (string, error) {
-	p, err := v.Get(name)
-	if err != nil {
-		return "", err
-	}
-	if p.Type() != safejs.TypeString {
-		return "", errors.New(name + " is not a string")
-	}
-	return p.String()
-}
-
 func intProp(v safejs.Value, name string) (int, error) {
 	f, err := floatProp(v, name)
 	return int(f), err
