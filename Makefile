@@ -11,7 +11,7 @@ WASMFLAGS := -trimpath -ldflags='-s -w'
 JS_SRC   := js/wsbeat.js $(wildcard js/wsbeat-vue.js) js/wsbeat.d.ts
 DIST     := dist/wsbeat.wasm dist/wasm_exec.js wasm_exec.js $(patsubst js/%,dist/%,$(JS_SRC))
 
-.PHONY: help build run test test-go test-js test-types lint bench fuzz clean deps
+.PHONY: help build run test test-go test-e2e test-js test-types lint bench fuzz clean deps
 
 help:
 	@echo "make run     build, then serve the demo at http://$(ADDR)"
@@ -24,7 +24,7 @@ help:
 
 build: $(DIST) dist/.compressed
 
-dist/wsbeat.wasm: $(shell find . -name '*.go' -not -path './node_modules/*' -not -name '*_test.go') go.mod go.sum
+dist/wsbeat.wasm: $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './e2e/*' -not -name '*_test.go') go.mod go.sum
 	@mkdir -p dist
 	GOOS=js GOARCH=wasm $(GO) build $(WASMFLAGS) -o $@ ./wasm
 
@@ -41,9 +41,10 @@ dist/%.d.ts: js/%.d.ts
 	@mkdir -p dist
 	cp $< $@
 
-# Precompressed copies that the server picks by Accept-Encoding.
+# Precompressed copies that the server picks by Accept-Encoding. The tool
+# lives in the nested module e2e/ (it needs brotli, which users never do).
 dist/.compressed: $(filter dist/%,$(DIST))
-	$(GO) run ./internal/cmd/precompress dist
+	cd e2e && $(GO) run ./cmd/precompress ../dist
 	@touch $@
 
 node_modules/.stamp: package.json package-lock.json
@@ -55,10 +56,16 @@ deps: node_modules/.stamp
 run: build deps
 	$(GO) run ./server -addr $(ADDR) -root .
 
-test: build deps test-go test-js test-types
+test: build deps test-go test-e2e test-js test-types
 
+# The main module: the engine, the bridge's native tests, the server.
 test-go:
 	$(GO) test -race -count=1 -timeout 12m ./...
+
+# The nested module e2e/: browser suites, network faults, the benchmark's
+# smoke test, and the check that the main module installs alone.
+test-e2e:
+	cd e2e && $(GO) test -race -count=1 -timeout 12m ./...
 
 # js-only packages: go test ./... skips them natively, so run them in
 # headless Chromium through wasmbrowsertest.
@@ -67,7 +74,7 @@ $(GOBIN)/go_js_wasm_exec:
 	mv $(GOBIN)/wasmbrowsertest $@
 
 test-js: $(GOBIN)/go_js_wasm_exec
-	PATH="$(GOBIN):$$PATH" GOOS=js GOARCH=wasm $(GO) test -count=1 -timeout 5m ./jsbridge/...
+	PATH="$(GOBIN):$$PATH" GOOS=js GOARCH=wasm $(GO) test -count=1 -timeout 5m ./jsbridge/... ./internal/safejs/...
 
 test-types: deps
 	node_modules/.bin/tsc --noEmit -p js/types-test
@@ -75,9 +82,10 @@ test-types: deps
 lint:
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./...
+	cd e2e && $(GO) vet ./...
 
 bench: build deps
-	$(GO) run ./bench
+	cd e2e && $(GO) run ./bench -out ../BENCHMARKS.md -chart ../docs/bench.svg
 
 FUZZTIME ?= 2m
 fuzz:

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hack-pad/safejs"
+	"github.com/wsbeat/wsbeat/internal/safejs"
 	"github.com/wsbeat/wsbeat"
 	"github.com/wsbeat/wsbeat/internal/msgfmt"
 )

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hack-pad/safejs"
+	"github.com/wsbeat/wsbeat/internal/safejs"
 	"github.com/wsbeat/wsbeat"
 )
 

@@ -5,7 +5,7 @@ package jsbridge
 import (
 	"sync/atomic"
 
-	"github.com/hack-pad/safejs"
+	"github.com/wsbeat/wsbeat/internal/safejs"
 	"github.com/wsbeat/wsbeat/internal/msgfmt"
 )
 

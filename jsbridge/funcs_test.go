@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/hack-pad/safejs"
+	"github.com/wsbeat/wsbeat/internal/safejs"
 )
 
 // TestGuardTurnsPanicsIntoErrors: whatever panics inside an exported

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hack-pad/safejs"
+	"github.com/wsbeat/wsbeat/internal/safejs"
 )
 
 // These tests run in a browser through wasmbrowsertest (make test-js):

@@ -6,7 +6,7 @@ import (
 	"math"
 	"time"
 
-	"github.com/hack-pad/safejs"
+	"github.com/wsbeat/wsbeat/internal/safejs"
 	"github.com/wsbeat/wsbeat"
 	"github.com/wsbeat/wsbeat/internal/msgfmt"
 )

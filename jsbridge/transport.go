@@ -7,7 +7,7 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/hack-pad/safejs"
+	"github.com/wsbeat/wsbeat/internal/safejs"
 	"github.com/wsbeat/wsbeat"
 	"github.com/wsbeat/wsbeat/internal/msgfmt"
 )

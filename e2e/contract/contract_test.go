@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wsbeat/wsbeat/internal/browsertest"
+	"github.com/wsbeat/wsbeat/e2e/internal/browsertest"
 	"github.com/wsbeat/wsbeat/server/echo"
 )
 

@@ -5,7 +5,7 @@ package contract
 import (
 	"testing"
 
-	"github.com/wsbeat/wsbeat/internal/browsertest"
+	"github.com/wsbeat/wsbeat/e2e/internal/browsertest"
 )
 
 // testErrors: every error of the contract other than options, each with

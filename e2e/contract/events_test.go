@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/wsbeat/wsbeat/internal/browsertest"
+	"github.com/wsbeat/wsbeat/e2e/internal/browsertest"
 )
 
 // testHandlers: on* handlers and addEventListener alike, for every event

@@ -5,7 +5,7 @@ package contract
 import (
 	"testing"
 
-	"github.com/wsbeat/wsbeat/internal/browsertest"
+	"github.com/wsbeat/wsbeat/e2e/internal/browsertest"
 )
 
 // engineFuncs are the functions the Go engine exports to wsbeat.js.

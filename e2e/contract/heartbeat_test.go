@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wsbeat/wsbeat/internal/browsertest"
+	"github.com/wsbeat/wsbeat/e2e/internal/browsertest"
 )
 
 // Heartbeat settings of testHeartbeat, and the margin its recovery may

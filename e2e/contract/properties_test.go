@@ -6,7 +6,7 @@ import (
 	"net"
 	"testing"
 
-	"github.com/wsbeat/wsbeat/internal/browsertest"
+	"github.com/wsbeat/wsbeat/e2e/internal/browsertest"
 )
 
 // testConstants: CONNECTING 0, OPEN 1, CLOSING 2, CLOSED 3 on the class

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wsbeat/wsbeat/internal/browsertest"
+	"github.com/wsbeat/wsbeat/e2e/internal/browsertest"
 )
 
 // serverMessagesJS defines settled(n): the server's message log once it

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wsbeat/wsbeat/internal/browsertest"
+	"github.com/wsbeat/wsbeat/e2e/internal/browsertest"
 )
 
 // testBeforeReady: a page that constructs sockets and sends before

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wsbeat/wsbeat/internal/browsertest"
+	"github.com/wsbeat/wsbeat/e2e/internal/browsertest"
 )
 
 // sendsJS defines payloads(), every kind of data send() takes with the

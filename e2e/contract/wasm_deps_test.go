@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wsbeat/wsbeat/internal/browsertest"
+	"github.com/wsbeat/wsbeat/e2e/internal/browsertest"
 )
 
 // bannedWasmDeps are packages that must stay out of wsbeat.wasm. Each costs

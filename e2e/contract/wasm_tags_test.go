@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wsbeat/wsbeat/internal/browsertest"
+	"github.com/wsbeat/wsbeat/e2e/internal/browsertest"
 )
 
 // jsOnlyDirs hold the code that exists only in the browser build.

@@ -15,7 +15,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
-	bt "github.com/wsbeat/wsbeat/internal/browsertest"
+	bt "github.com/wsbeat/wsbeat/e2e/internal/browsertest"
 	"github.com/wsbeat/wsbeat/server/echo"
 )
 

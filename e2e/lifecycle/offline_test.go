@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
-	bt "github.com/wsbeat/wsbeat/internal/browsertest"
+	bt "github.com/wsbeat/wsbeat/e2e/internal/browsertest"
 	"github.com/wsbeat/wsbeat/server/echo"
 )
 

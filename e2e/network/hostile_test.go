@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wsbeat/wsbeat/internal/hostile"
+	"github.com/wsbeat/wsbeat/e2e/internal/hostile"
 )
 
 // hostileObserve is how long each hostile scenario watches the retries.

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wsbeat/wsbeat/internal/hostile"
-	"github.com/wsbeat/wsbeat/internal/nginxtest"
+	"github.com/wsbeat/wsbeat/e2e/internal/hostile"
+	"github.com/wsbeat/wsbeat/e2e/internal/nginxtest"
 )
 
 // TestNetwork runs every scenario in one browser. The timing-sensitive

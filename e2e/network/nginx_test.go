@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wsbeat/wsbeat/internal/hostile"
-	"github.com/wsbeat/wsbeat/internal/nginxtest"
+	"github.com/wsbeat/wsbeat/e2e/internal/hostile"
+	"github.com/wsbeat/wsbeat/e2e/internal/nginxtest"
 )
 
 // nginxHold is how long a connection through nginx must stay open: four

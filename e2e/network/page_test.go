@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wsbeat/wsbeat/internal/browsertest"
-	"github.com/wsbeat/wsbeat/internal/hostile"
+	"github.com/wsbeat/wsbeat/e2e/internal/browsertest"
+	"github.com/wsbeat/wsbeat/e2e/internal/hostile"
 	"github.com/wsbeat/wsbeat/server/echo"
 )
 

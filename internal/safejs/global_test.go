@@ -5,8 +5,8 @@ package safejs
 import (
 	"testing"
 
-	"github.com/hack-pad/safejs/internal/assert"
-	"github.com/hack-pad/safejs/internal/catch"
+	"github.com/wsbeat/wsbeat/internal/safejs/internal/assert"
+	"github.com/wsbeat/wsbeat/internal/safejs/internal/catch"
 )
 
 func TestGlobal(t *testing.T) {

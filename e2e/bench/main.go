@@ -11,10 +11,12 @@
 // several rounds, the DevTools Network domain off (it reports every
 // WebSocket frame to the driver and cuts throughput several times).
 //
-// Run it from the repository root after make build deps (make bench does
-// both). Flags: -rounds N, -out FILE, -chart FILE, -json FILE (every
-// sample), -engine FILE (run the pages on another build of wsbeat.wasm, to
-// measure a prototype; see bench/proto/README.md).
+// Run it with make bench (which builds dist/ and installs the peers
+// first); it lives in the nested module e2e/, so by hand it is
+// `cd e2e && go run ./bench -out ../BENCHMARKS.md -chart ../docs/bench.svg`.
+// Flags: -rounds N, -out FILE, -chart FILE, -json FILE (every sample),
+// -engine FILE (run the pages on another build of wsbeat.wasm, to measure a
+// prototype of an engine change).
 package main
 
 import (

@@ -7,7 +7,7 @@ import (
 	"syscall/js"
 	"testing"
 
-	"github.com/hack-pad/safejs/internal/assert"
+	"github.com/wsbeat/wsbeat/internal/safejs/internal/assert"
 )
 
 func TestTry(t *testing.T) {

@@ -16,11 +16,11 @@ func (r *Results) Markdown(w io.Writer, chart string) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
 	m := r.Machine
 	p("# Benchmarks\n\n")
-	p("Written by `make bench` (`go run ./bench`) from the run of %s; do not edit by hand.\n\n",
+	p("Written by `make bench` (`go run ./bench` in e2e/) from the run of %s; do not edit by hand.\n\n",
 		r.Date.UTC().Format("2006-01-02 15:04 MST"))
 	p("- Machine: %d CPUs (`nproc`), %s; Go %s; %s (V8 %s), headless.\n", m.CPUs, m.CPU, strings.TrimPrefix(m.Go, "go"), m.Browser, m.V8)
 	p("- Instrument: one Chromium, driven by chromedp with the DevTools Network domain switched off on every page "+
-		"(internal/browsertest), so no WebSocket frame is reported to the driver. The echo server is `server/echo` "+
+		"(e2e/internal/browsertest), so no WebSocket frame is reported to the driver. The echo server is `server/echo` "+
 		"in-process on 127.0.0.1, serving `dist/` precompressed; the bench only adds the COOP/COEP headers that make "+
 		"pages cross-origin isolated (crossOriginIsolated = %t), which gives `performance.now()` 5 µs resolution "+
 		"instead of 100 µs. The browser's HTTP cache is off.\n", m.Isolated)
@@ -122,7 +122,7 @@ func (r *Results) Markdown(w io.Writer, chart string) {
 			"brotli-compressed (wsbeat.wasm: %s encoded, empty: %s) and is compiled from nothing (no HTTP or code cache).\n\n",
 			len(st.WSBeat), kb(int64(st.WSBeatEncoded)), kb(int64(st.EmptyEncoded)))
 		p("| program | to running, median [min–max] | ratio | loader start to running (median) |\n|---|---|---:|---:|\n")
-		p("| empty Go program (bench/emptywasm, same wasm_exec.js, same loading steps) | %.0f [%.0f–%.0f] | 1.00× | %.0f |\n",
+		p("| empty Go program (e2e/bench/emptywasm, same wasm_exec.js, same loading steps) | %.0f [%.0f–%.0f] | 1.00× | %.0f |\n",
 			b.Median, b.Min, b.Max, statOf(st.EmptyInner).Median)
 		p("| wsbeat.js → `WSBeat.ready` | %.0f [%.0f–%.0f] | %.2f× | %.0f (`WSBeat.startupMs`) |\n\n",
 			a.Median, a.Min, a.Max, a.Median/b.Median, statOf(st.WSBeatInner).Median)
@@ -154,7 +154,7 @@ func (r *Results) Markdown(w io.Writer, chart string) {
 	if s := r.Size; s != nil {
 		p("## Size\n\n")
 		p("Both built by the same toolchain with the Makefile's flags (`-trimpath -ldflags='-s -w'`), compressed by " +
-			"make build's `internal/cmd/precompress` (gzip -9, brotli 11). 1 KB = 1000 bytes.\n\n")
+			"make build's `e2e/cmd/precompress` (gzip -9, brotli 11). 1 KB = 1000 bytes.\n\n")
 		p("| file | raw | gzip | brotli |\n|---|---:|---:|---:|\n")
 		p("| empty Go program | %s | %s | %s |\n", num(float64(s.Empty.Raw)), num(float64(s.Empty.Gzip)), num(float64(s.Empty.Brotli)))
 		p("| dist/wsbeat.wasm | %s | %s | %s |\n", num(float64(s.WSBeat.Raw)), num(float64(s.WSBeat.Gzip)), num(float64(s.WSBeat.Brotli)))
@@ -252,8 +252,8 @@ func (r *Results) Markdown(w io.Writer, chart string) {
 	}
 
 	p("## Notes on the misses\n\n")
-	p("[bench/notes.md](bench/notes.md), written by hand after the run, says why each miss happens, what was " +
-		"measured beyond this run and what each fix would buy; its prototypes are in bench/proto/.\n\n")
+	p("[e2e/bench/notes.md](e2e/bench/notes.md), written by hand after the run, says why each miss happens, what was " +
+		"measured beyond this run and what each fix would buy.\n\n")
 
 	p("## Page errors\n\n")
 	if len(r.Errors) == 0 {

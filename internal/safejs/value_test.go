@@ -6,7 +6,7 @@ import (
 	"syscall/js"
 	"testing"
 
-	"github.com/hack-pad/safejs/internal/assert"
+	"github.com/wsbeat/wsbeat/internal/safejs/internal/assert"
 )
 
 func TestSafeUnsafe(t *testing.T) {

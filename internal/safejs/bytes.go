@@ -5,7 +5,7 @@ package safejs
 import (
 	"syscall/js"
 
-	"github.com/hack-pad/safejs/internal/catch"
+	"github.com/wsbeat/wsbeat/internal/safejs/internal/catch"
 )
 
 // CopyBytesToGo copies bytes from src to dst.

@@ -52,9 +52,14 @@ const defaultBrowserTimeout = 2 * time.Minute
 // debianChromium is where Debian's chromium package puts its launcher.
 const debianChromium = "/usr/bin/chromium"
 
+// mainModule is the first line of the repository root's go.mod. The
+// suites live in the nested module e2e/, whose go.mod must be passed by.
+const mainModule = "module github.com/wsbeat/wsbeat\n"
+
 // RepoRoot returns the repository root: the nearest directory at or above
-// the working directory that holds go.mod. Tests run in their package
-// directory, so this is how they find files such as the built wasm.
+// the working directory whose go.mod is the main module's. Tests run in
+// their package directory, so this is how they find files such as the
+// built wasm.
 func RepoRoot(tb testing.TB) string {
 	tb.Helper()
 	dir, err := os.Getwd()
@@ -62,12 +67,12 @@ func RepoRoot(tb testing.TB) string {
 		tb.Fatalf("browsertest: working directory: %v", err)
 	}
 	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && strings.HasPrefix(string(b), mainModule) {
 			return dir
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			tb.Fatalf("browsertest: no go.mod at or above the working directory")
+			tb.Fatalf("browsertest: no go.mod of github.com/wsbeat/wsbeat at or above the working directory")
 		}
 		dir = parent
 	}

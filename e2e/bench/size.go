@@ -68,15 +68,16 @@ func goCmd(root string, env []string, args ...string) error {
 
 var wasmEnv = []string{"GOOS=js", "GOARCH=wasm"}
 
-// buildEmpty builds bench/emptywasm into dir as empty.wasm and writes its
+// buildEmpty builds e2e/bench/emptywasm into dir as empty.wasm and writes its
 // .gz and .br with make build's own precompress command, so that the
 // server sends it as it sends dist/wsbeat.wasm.
 func buildEmpty(root, dir string) error {
+	dev := filepath.Join(root, "e2e") // the nested module that holds both
 	args := append(append([]string{"build"}, wasmFlags...), "-o", filepath.Join(dir, "empty.wasm"), "./bench/emptywasm")
-	if err := goCmd(root, wasmEnv, args...); err != nil {
+	if err := goCmd(dev, wasmEnv, args...); err != nil {
 		return err
 	}
-	return goCmd(root, nil, "run", "./internal/cmd/precompress", dir)
+	return goCmd(dev, nil, "run", "./cmd/precompress", dir)
 }
 
 func fileBytes(path string) (Bytes, error) {

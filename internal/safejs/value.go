@@ -6,7 +6,7 @@ import (
 	"errors"
 	"syscall/js"
 
-	"github.com/hack-pad/safejs/internal/catch"
+	"github.com/wsbeat/wsbeat/internal/safejs/internal/catch"
 )
 
 // Value is a safer version of js.Value. Any panic returns an error instead.

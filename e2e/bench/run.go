@@ -23,7 +23,7 @@ import (
 	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
-	"github.com/wsbeat/wsbeat/internal/browsertest"
+	"github.com/wsbeat/wsbeat/e2e/internal/browsertest"
 	"github.com/wsbeat/wsbeat/server/echo"
 )
 
@@ -59,7 +59,7 @@ type Config struct {
 
 	// Engine, when set, is a wsbeat.wasm to run instead of
 	// dist/wsbeat.wasm in the message, memory and idle pages: how a
-	// prototype of an engine change is measured (see bench/proto).
+	// prototype of an engine change is measured.
 	Engine string
 
 	Logf func(format string, args ...any) `json:"-"` // progress; nil for none
@@ -353,7 +353,7 @@ func run(tb testing.TB, cfg Config) *Results {
 	}()
 
 	// --- messages: one page, contenders interleaved, rotated per round ---
-	p := newPage("/bench/page.html" + engineQuery)
+	p := newPage("/e2e/bench/page.html" + engineQuery)
 	type pageInfo struct {
 		Isolated  bool   `json:"isolated"`
 		UserAgent string `json:"userAgent"`
@@ -422,7 +422,7 @@ func run(tb testing.TB, cfg Config) *Results {
 			break
 		}
 		t0 := time.Now()
-		p := newPage("/bench/page.html" + engineQuery)
+		p := newPage("/e2e/bench/page.html" + engineQuery)
 		browsertest.Eval[pageInfo](tb, p, `bench.ready()`)
 		res.Memory[c] = measureMemory(tb, p, c, cfg)
 		closePage(p)
@@ -433,7 +433,7 @@ func run(tb testing.TB, cfg Config) *Results {
 	t0 := time.Now()
 	for i := 0; i < cfg.Startup; i++ {
 		for _, which := range rotate([]string{"wsbeat", "empty"}, i) {
-			p := newPage("/bench/startup.html")
+			p := newPage("/e2e/bench/startup.html")
 			type started struct {
 				MS      float64 `json:"ms"`
 				Inner   float64 `json:"inner"`
@@ -457,7 +457,7 @@ func run(tb testing.TB, cfg Config) *Results {
 	}
 	for i := 0; i < (cfg.Startup+1)/2; i++ {
 		for _, which := range rotate([]string{"wsbeat", "empty"}, i) {
-			p := newPage("/bench/startup.html")
+			p := newPage("/e2e/bench/startup.html")
 			s, err := browsertest.EvalErr[Steps](p, `breakdown("`+which+`")`, time.Minute)
 			if err != nil {
 				tb.Fatalf("bench: start-up steps of %s: %v", which, err)
@@ -471,7 +471,7 @@ func run(tb testing.TB, cfg Config) *Results {
 		}
 	}
 	if cfg.Startup > 0 {
-		p := newPage("/bench/startup.html")
+		p := newPage("/e2e/bench/startup.html")
 		res.Startup.Early = browsertest.Eval[EarlyUse](tb, p, `usableEarly()`)
 		closePage(p)
 		logf("start-up measured in %v", time.Since(t0).Round(time.Millisecond))
@@ -496,7 +496,7 @@ func run(tb testing.TB, cfg Config) *Results {
 			{label: contenderNames["partysocket"], contender: "partysocket"},
 		}
 		for _, c := range cases {
-			c.p = newPage("/bench/idle.html" + engineQuery)
+			c.p = newPage("/e2e/bench/idle.html" + engineQuery)
 			browsertest.WaitFor(tb, c.p, `typeof window.PartyWS === "function"`, 20*time.Second)
 			browsertest.Eval[bool](tb, c.p, fmt.Sprintf(`WSBeat.ready.then(() => idle(%q, %s, 0))`, c.contender, jsonString(c.opts)))
 		}
