@@ -92,5 +92,36 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzEngine$$' -fuzztime=$(FUZZTIME) .
 	$(GO) test -run='^$$' -fuzz='^FuzzNormalizeURL$$' -fuzztime=$(FUZZTIME) .
 
+# --- the npm package and the apps that consume it --------------------------
+
+# make pack: the package exactly as npm publishes it, dist/wsbeat-<ver>.tgz
+# (the only tarball left in dist/). dist/package/ is the staging tree:
+# npm/package.json, the documents users receive, and the built files that
+# package.json's "files" lists, all under dist/ as in the repository.
+PKG_VERSION := $(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' npm/package.json)
+PKG_TGZ     := dist/wsbeat-$(PKG_VERSION).tgz
+PKG_DIST    := dist/wsbeat.mjs dist/wsbeat.d.mts dist/wsbeat-vue.mjs dist/wsbeat-vue.d.mts \
+               dist/wsbeat.js dist/wsbeat-vue.js dist/wsbeat.d.ts dist/wsbeat.wasm dist/wasm_exec.js
+
+.PHONY: pack test-examples
+
+pack: build
+	@test -n "$(PKG_VERSION)" || { echo "npm/package.json has no version"; exit 1; }
+	rm -rf dist/package dist/wsbeat-*.tgz
+	mkdir -p dist/package/dist
+	cp npm/package.json README.md LICENSE CHANGELOG.md dist/package/
+	cp $(PKG_DIST) dist/package/dist/
+	cd dist && npm pack ./package --pack-destination . --loglevel=warn
+	@test -f $(PKG_TGZ) || { echo "npm pack did not write $(PKG_TGZ)"; exit 1; }
+
+# The example apps install the tarball (never the source tree), are built
+# with their own bundler and checked: publint and attw on the tarball, the
+# Node and vitest examples against the echo server, the Vite + Vue and
+# webpack apps in headless Chromium, tsc on both entries. See
+# examples/README.md.
+test-examples: pack
+	cd examples/harness && npm ci --no-audit --no-fund --loglevel=warn
+	node examples/harness/run.mjs
+
 clean:
 	rm -rf dist wasm_exec.js .cache
