@@ -130,7 +130,7 @@ pack: build
 # webpack apps in headless Chromium, tsc on both entries. See
 # examples/README.md.
 test-examples: pack
-	cd examples/harness && npm ci --no-audit --no-fund --loglevel=warn
+	cd examples/harness && npm ci --prefer-offline --no-audit --no-fund --loglevel=warn
 	node examples/harness/run.mjs
 
 clean:

@@ -126,7 +126,7 @@ async function install(name) {
   const entry = lock.packages['node_modules/wsbeat'];
   assert(entry && entry.resolved === `file:../../dist/wsbeat-${version}.tgz`, `${name}/package-lock.json must resolve wsbeat to ../../dist/wsbeat-${version}.tgz`);
   assert(!entry.integrity, `${name}/package-lock.json pins wsbeat's integrity, so npm would install a cached older tarball; run node harness/relock.mjs ${name}`);
-  await run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir });
+  await run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir });
   for (const f of ['wsbeat.mjs', 'wsbeat.wasm', 'wsbeat.js']) {
     const a = readFileSync(join(dir, 'node_modules/wsbeat/dist', f));
     const b = readFileSync(join(staged, f));
