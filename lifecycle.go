@@ -1,0 +1,345 @@
+package wsbeat
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/wsbeat/wsbeat/internal/msgfmt"
+)
+
+// Close codes and reasons the engine reports for ends it decides itself.
+const (
+	CodeHeartbeatTimeout = 4000 // a ping went unanswered: the connection is dead
+	CodeAbnormal         = 1006 // ended without a close frame
+	CodeNoStatus         = 1005 // Close was called without a code
+	CodeNormal           = 1000
+)
+
+// Close closes the connection with code and reason and stops reconnecting:
+// a pending retry or an attempt in flight ends too, and queued messages are
+// discarded and reported in a drop event. Code 0 sends no code (1005). The
+// final close event has WillReconnect false.
+func (s *Socket) Close(code int, reason string) {
+	s.mu.Lock()
+	defer s.unlockAndDeliver()
+	if s.userClosed {
+		return
+	}
+	s.userClosed = true
+	s.paused = false
+	s.stopTimers()
+	s.dropQueue()
+	switch {
+	case s.state == StateOpen && s.conn != nil:
+		s.setState(StateClosing)
+		s.conn.Close(code, reason)
+		g := s.gen
+		s.connTimer = s.opts.Clock.AfterFunc(s.opts.ConnectionTimeout, func() { s.closeTimedOut(g) })
+	case s.state == StateClosed:
+	default:
+		if s.conn != nil {
+			s.conn.Abandon(code, reason)
+			s.conn = nil
+		}
+		s.gen++
+		if code == 0 {
+			code = CodeNoStatus
+		}
+		s.setState(StateClosed)
+		s.emit(Event{Type: EventClose, Close: CloseInfo{Code: code, Reason: reason}})
+	}
+}
+
+func (s *Socket) closeTimedOut(g uint64) {
+	s.mu.Lock()
+	defer s.unlockAndDeliver()
+	if g != s.gen || s.conn == nil {
+		return
+	}
+	s.conn.Abandon(CodeAbnormal, "close timeout")
+	s.ended(CloseInfo{Code: CodeAbnormal, Reason: "closing handshake timed out"}, true)
+}
+
+// Reconnect closes the current connection, if any, with code and reason
+// (0 means 1000) and connects again now with the retry count reset. It is
+// also how a StartClosed or closed Socket starts, and it undoes Close.
+func (s *Socket) Reconnect(code int, reason string) {
+	s.mu.Lock()
+	defer s.unlockAndDeliver()
+	s.userClosed = false
+	s.paused = false
+	s.stopTimers()
+	if code == 0 {
+		code = CodeNormal
+	}
+	if s.conn != nil {
+		s.conn.Abandon(code, reason)
+		s.conn = nil
+		s.gen++
+		s.setState(StateReconnecting)
+		s.emit(Event{Type: EventClose, Close: CloseInfo{Code: code, Reason: reason, WasClean: true}, WillReconnect: true})
+	}
+	s.retryCount = 0
+	s.startAttempt()
+}
+
+// Resume is for when the network or the page comes back (online, visible,
+// pageshow, resume): a Socket waiting to retry retries now with the backoff
+// reset, an open one is probed, and a paused one reconnects.
+func (s *Socket) Resume() {
+	s.mu.Lock()
+	defer s.unlockAndDeliver()
+	s.online = true
+	if s.userClosed {
+		return
+	}
+	switch {
+	case s.paused:
+		s.paused = false
+		s.retryCount = 0
+		s.startAttempt()
+	case s.state == StateReconnecting:
+		s.stopTimers()
+		s.retryCount = 0
+		s.startAttempt()
+	case s.state == StateOpen && s.conn != nil && s.opts.heartbeatOn() && s.pingSentAt.IsZero():
+		s.sendPing(s.opts.Clock.Now())
+	}
+}
+
+// SetOnline tells the Socket what the browser believes of the network.
+// Going offline probes an open connection at once instead of waiting for a
+// dead socket, and stretches waits between retries to MaxReconnectionDelay
+// (never longer, since the belief can be wrong). Going online is Resume.
+func (s *Socket) SetOnline(online bool) {
+	if online {
+		s.Resume()
+		return
+	}
+	s.mu.Lock()
+	s.online = false
+	s.mu.Unlock()
+	s.Probe()
+}
+
+// Pause closes the connection cleanly (1000) without reconnecting until
+// Resume. The browser calls it when a page enters the back/forward cache,
+// which does not keep pages with open WebSockets.
+func (s *Socket) Pause() {
+	s.mu.Lock()
+	defer s.unlockAndDeliver()
+	if s.userClosed || s.paused || s.state == StateClosed {
+		return
+	}
+	s.paused = true
+	s.stopTimers()
+	hadConn := s.conn != nil
+	if s.conn != nil {
+		s.conn.Abandon(CodeNormal, "page hidden")
+		s.conn = nil
+	}
+	s.gen++
+	// Waiting between attempts there is no connection to close, and its
+	// close event was already reported.
+	waiting := s.state == StateReconnecting && !hadConn
+	s.setState(StateReconnecting)
+	if !waiting {
+		s.emit(Event{Type: EventClose, Close: CloseInfo{Code: CodeNormal, Reason: "page hidden", WasClean: true}, WillReconnect: true})
+	}
+}
+
+func (s *Socket) setState(st State) {
+	if st == s.state {
+		return
+	}
+	prev := s.state
+	s.state = st
+	s.emit(Event{Type: EventStateChange, State: st, Previous: prev})
+}
+
+func (s *Socket) stopTimers() {
+	for _, t := range []*Timer{&s.retryTimer, &s.connTimer, &s.hbTimer} {
+		if *t != nil {
+			(*t).Stop()
+			*t = nil
+		}
+	}
+	if s.cancelURLCtx != nil {
+		s.cancelURLCtx()
+		s.cancelURLCtx = nil
+	}
+}
+
+// startAttempt begins a new connection attempt.
+func (s *Socket) startAttempt() {
+	s.gen++
+	g := s.gen
+	s.conn = nil
+	s.protocol, s.extensions = "", ""
+	s.setState(StateConnecting)
+	s.connTimer = s.opts.Clock.AfterFunc(s.opts.ConnectionTimeout, func() { s.connectTimedOut(g) })
+	if s.urlFn == nil {
+		s.dial(s.url)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.opts.ConnectionTimeout)
+	s.cancelURLCtx = cancel
+	fn := s.urlFn
+	go func() {
+		u, err := callURLFunc(ctx, fn)
+		// Past the deadline, even a URL is too late: the attempt timed
+		// out, whether or not the connection timer got there first.
+		late := errors.Is(ctx.Err(), context.DeadlineExceeded)
+		cancel()
+		s.mu.Lock()
+		defer s.unlockAndDeliver()
+		if g != s.gen || s.state != StateConnecting || s.conn != nil {
+			return
+		}
+		s.cancelURLCtx = nil
+		if late {
+			s.attemptTimedOut()
+			return
+		}
+		if err == nil {
+			u, err = NormalizeURL(u)
+		}
+		if err != nil {
+			s.attemptFailed(msgfmt.Wrap(err, "wsbeat: URL function failed: "+err.Error()))
+			return
+		}
+		s.dial(u)
+	}()
+}
+
+// callURLFunc calls fn, turning a panic into an error so that a faulty URL
+// function counts as a failed attempt.
+func callURLFunc(ctx context.Context, fn URLFunc) (u string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.New("panic: " + msgfmt.Value(r))
+		}
+	}()
+	return fn(ctx)
+}
+
+func (s *Socket) dial(u string) {
+	s.connURL = u
+	s.opts.Logf("wsbeat: connecting to %s", redactURL(u))
+	conn, err := s.opts.Transport.Dial(u, s.opts.Protocols, &connEvents{s: s, gen: s.gen})
+	if err != nil {
+		s.attemptFailed(msgfmt.Wrap(err, "wsbeat: failed to dial "+msgfmt.Quote(redactURL(u))+": "+err.Error()))
+		return
+	}
+	s.conn = conn
+}
+
+// attemptFailed ends an attempt that has no Conn to report on it.
+func (s *Socket) attemptFailed(err error) {
+	s.emit(Event{Type: EventError, Err: err})
+	s.ended(CloseInfo{Code: CodeAbnormal, Reason: err.Error()}, false)
+}
+
+func (s *Socket) connectTimedOut(g uint64) {
+	s.mu.Lock()
+	defer s.unlockAndDeliver()
+	if g != s.gen || s.state != StateConnecting {
+		return
+	}
+	s.attemptTimedOut()
+}
+
+// attemptTimedOut ends the attempt in flight, which was not open within
+// ConnectionTimeout.
+func (s *Socket) attemptTimedOut() {
+	if s.conn != nil {
+		s.conn.Abandon(CodeAbnormal, "connection timeout")
+		s.conn = nil
+	}
+	s.emit(Event{Type: EventError, Err: ErrConnectionTimeout})
+	s.ended(CloseInfo{Code: CodeAbnormal, Reason: "connection timeout"}, false)
+}
+
+// ended handles the end of the current attempt or connection: close event,
+// then a retry or the closed state.
+func (s *Socket) ended(info CloseInfo, wasOpen bool) {
+	s.judgeUptime()
+	s.conn = nil
+	s.gen++
+	s.stopTimers()
+	s.pingSentAt = time.Time{}
+	s.protocol, s.extensions = "", ""
+	if s.userClosed {
+		s.setState(StateClosed)
+		s.emit(Event{Type: EventClose, Close: info})
+		return
+	}
+	delay, ok := s.nextRetry(info, wasOpen)
+	if !ok {
+		s.dropQueue()
+		s.setState(StateClosed)
+		s.emit(Event{Type: EventClose, Close: info})
+		return
+	}
+	s.retryCount++
+	s.setState(StateReconnecting)
+	s.emit(Event{Type: EventClose, Close: info, WillReconnect: true})
+	s.emit(Event{Type: EventReconnecting, Attempt: s.retryCount, Delay: delay})
+	g := s.gen
+	s.retryTimer = s.opts.Clock.AfterFunc(delay, func() { s.retryDue(g) })
+}
+
+// nextRetry decides whether to retry after info and how long to wait.
+func (s *Socket) nextRetry(info CloseInfo, wasOpen bool) (time.Duration, bool) {
+	if s.opts.MaxRetries < 0 || (s.opts.MaxRetries > 0 && s.retryCount >= s.opts.MaxRetries) {
+		return 0, false
+	}
+	if wasOpen && !s.callShouldReconnect(info) {
+		return 0, false
+	}
+	if !wasOpen && info.Code != CodeAbnormal && !s.callShouldReconnect(info) {
+		return 0, false
+	}
+	var delay time.Duration
+	if !(wasOpen && s.retryCount == 0) {
+		delay = backoffDelay(&s.opts, s.retryCount)
+	}
+	if !s.online && delay < s.opts.MaxReconnectionDelay {
+		delay = s.opts.MaxReconnectionDelay
+	}
+	return delay, true
+}
+
+// callShouldReconnect runs the user's policy; a panic counts as "yes", the
+// default for most codes, so a faulty policy cannot wedge the Socket.
+func (s *Socket) callShouldReconnect(info CloseInfo) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.opts.Logf("wsbeat: ShouldReconnect panicked: %v", r)
+			ok = true
+		}
+	}()
+	return s.opts.ShouldReconnect(info)
+}
+
+func (s *Socket) retryDue(g uint64) {
+	s.mu.Lock()
+	defer s.unlockAndDeliver()
+	if g != s.gen || s.state != StateReconnecting || s.paused {
+		return
+	}
+	s.startAttempt()
+}
+
+// judgeUptime resets the retry count once the open connection has stayed
+// up MinUptime. It is judged when the count is read or the connection
+// ends, not by a timer: an idle socket should wake only for its heartbeat.
+func (s *Socket) judgeUptime() {
+	if s.state != StateOpen && s.state != StateClosing {
+		return
+	}
+	if s.opts.Clock.Now().Sub(s.openedAt) >= s.opts.MinUptime {
+		s.retryCount = 0
+	}
+}
