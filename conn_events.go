@@ -1,7 +1,5 @@
 package wsbeat
 
-import "time"
-
 // connEvents binds a transport's reports to the attempt they belong to.
 type connEvents struct {
 	s   *Socket
@@ -22,7 +20,7 @@ func (e *connEvents) Opened(protocol, extensions string) {
 	now := s.opts.Clock.Now()
 	s.protocol, s.extensions = protocol, extensions
 	s.lastRecv = now
-	s.pingSentAt = time.Time{}
+	s.clearPing()
 	retries := s.retryCount
 	g := s.gen
 	s.openedAt = now
@@ -52,11 +50,11 @@ func (e *connEvents) Received(m Message) {
 		// Any message answers the ping; a pong also times it. The next
 		// ping is due one interval from now, so the timer set for the
 		// ping's timeout is replaced here rather than waking for nothing.
-		if pong {
+		if pong && !s.pingPending {
 			s.lastRTT, s.haveRTT = now.Sub(s.pingSentAt), true
 			s.emit(Event{Type: EventHeartbeat, RTT: s.lastRTT})
 		}
-		s.pingSentAt = time.Time{}
+		s.clearPing()
 		if s.state == StateOpen {
 			s.scheduleHeartbeat(now.Add(s.opts.HeartbeatInterval), now)
 		}

@@ -3,7 +3,7 @@ package wsbeat
 // emit queues e for delivery once the lock is released.
 func (s *Socket) emit(e Event) {
 	on := s.opts.OnEvent
-	s.outbox = append(s.outbox, func() { on(e) })
+	s.later(func() { on(e) })
 }
 
 // unlockAndDeliver releases the lock and delivers queued events and
@@ -29,13 +29,31 @@ func (s *Socket) unlockAndDeliver() {
 	s.mu.Unlock()
 }
 
+// later queues f, which calls user code, to run once the lock is
+// released, in order with the events: user code never runs under the lock,
+// so it may call any method of the Socket.
+func (s *Socket) later(f func()) { s.outbox = append(s.outbox, f) }
+
+// logf queues a log line for Options.Logf, which is user code.
+func (s *Socket) logf(format string, args ...any) {
+	logf := s.opts.Logf
+	s.later(func() { logf(format, args...) })
+}
+
 // runGuarded runs one outbox entry; a panicking event handler is logged
 // and must not wedge delivery.
 func (s *Socket) runGuarded(a func()) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.opts.Logf("wsbeat: event handler panicked: %v", r)
+			s.logPanic("event handler", r)
 		}
 	}()
 	a()
+}
+
+// logPanic logs a panic of user code, outside the lock. A Logf that
+// panics too is given up on: its panic is not let out either.
+func (s *Socket) logPanic(what string, r any) {
+	defer func() { _ = recover() }()
+	s.opts.Logf("wsbeat: %s panicked: %v", what, r)
 }

@@ -33,17 +33,46 @@ func (s *Socket) scheduleHeartbeat(at, now time.Time) {
 	s.hbTimer = s.opts.Clock.AfterFunc(max(at.Sub(now), 0), func() { s.heartbeatDue(seq) })
 }
 
+// sendPing sends a ping now, or, when the ping's text comes from
+// HeartbeatMessageFunc (user code, which must not run under the lock), as
+// soon as the lock is released. Until then the ping counts as outstanding,
+// so no second one starts, and any message that arrives answers it, but no
+// timer judges it: only a ping actually sent can time out.
 func (s *Socket) sendPing(now time.Time) {
-	msg := s.opts.HeartbeatMessage
-	if f := s.opts.HeartbeatMessageFunc; f != nil {
-		msg = callPingFunc(f, msg)
+	f := s.opts.HeartbeatMessageFunc
+	if f == nil {
+		s.writePing(s.opts.HeartbeatMessage, now)
+		return
 	}
+	s.pingSentAt = now
+	s.pingPending = true
+	s.stopHeartbeat()
+	g, seq, fallback := s.gen, s.hbSeq, s.opts.HeartbeatMessage
+	s.later(func() {
+		msg, panicked := callPingFunc(f, fallback)
+		if panicked != nil {
+			s.logPanic("HeartbeatMessageFunc", panicked)
+		}
+		s.mu.Lock()
+		defer s.unlockAndDeliver()
+		// Anything that happened meanwhile (an answer, a close, a new
+		// connection) reschedules the heartbeat or ends the connection.
+		if g != s.gen || seq != s.hbSeq || !s.pingPending || s.state != StateOpen || s.conn == nil {
+			return
+		}
+		s.writePing(msg, s.opts.Clock.Now())
+	})
+}
+
+// writePing sends msg as the ping and starts its timeout.
+func (s *Socket) writePing(msg string, now time.Time) {
+	s.pingPending = false
 	s.pingSentAt = now
 	s.pingDue = now.Add(s.opts.HeartbeatTimeout)
 	s.pingGrace = false
 	ahead := s.conn.BufferedAmount()
 	if err := s.conn.Send(Text(msg)); err != nil {
-		s.opts.Logf("wsbeat: ping failed: %v", err)
+		s.logf("wsbeat: ping failed: %v", err)
 	}
 	// Only a ping queued behind the page's own data may wait for it to
 	// drain; the ping's own bytes leaving is no sign of life.
@@ -54,13 +83,30 @@ func (s *Socket) sendPing(now time.Time) {
 	s.scheduleHeartbeat(s.pingDue, now)
 }
 
-func callPingFunc(f func() string, fallback string) (msg string) {
+// clearPing forgets the outstanding ping, if any.
+func (s *Socket) clearPing() {
+	s.pingSentAt = time.Time{}
+	s.pingPending = false
+}
+
+// stopHeartbeat stops the heartbeat timer; one that fires anyway finds its
+// sequence number stale.
+func (s *Socket) stopHeartbeat() {
+	if s.hbTimer != nil {
+		s.hbTimer.Stop()
+		s.hbTimer = nil
+	}
+	s.hbSeq++
+}
+
+// callPingFunc calls f, falling back to fallback if it panics.
+func callPingFunc(f func() string, fallback string) (msg string, panicked any) {
 	defer func() {
-		if recover() != nil {
-			msg = fallback
+		if r := recover(); r != nil {
+			msg, panicked = fallback, r
 		}
 	}()
-	return f()
+	return f(), nil
 }
 
 // lastActivity is when anything last arrived on the connection.
@@ -101,7 +147,7 @@ func (s *Socket) heartbeatDue(seq uint64) {
 		// Answered by a message that only the conn saw (Received clears
 		// the ping itself). One stamped with the ping's own time (a coarse
 		// clock) came before it.
-		s.pingSentAt = time.Time{}
+		s.clearPing()
 		s.scheduleHeartbeat(last.Add(s.opts.HeartbeatInterval), now)
 	case late && !s.pingGrace:
 		// The page may have been frozen: let pending messages be seen,
@@ -115,7 +161,7 @@ func (s *Socket) heartbeatDue(seq uint64) {
 		s.pingDue = now.Add(s.opts.HeartbeatTimeout)
 		s.scheduleHeartbeat(s.pingDue, now)
 	case !now.Before(s.pingDue):
-		s.opts.Logf("wsbeat: heartbeat timeout after %v", now.Sub(s.pingSentAt))
+		s.logf("wsbeat: heartbeat timeout after %v", now.Sub(s.pingSentAt))
 		s.conn.Abandon(CodeHeartbeatTimeout, "heartbeat timeout")
 		s.emit(Event{Type: EventError, Err: ErrHeartbeatTimeout})
 		s.ended(CloseInfo{Code: CodeHeartbeatTimeout, Reason: "heartbeat timeout"}, true)

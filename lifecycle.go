@@ -37,6 +37,12 @@ func (s *Socket) Close(code int, reason string) {
 		g := s.gen
 		s.connTimer = s.opts.Clock.AfterFunc(s.opts.ConnectionTimeout, func() { s.closeTimedOut(g) })
 	case s.state == StateClosed:
+	case s.ending != nil:
+		// The connection has ended and ShouldReconnect is deciding:
+		// report that end as the final one.
+		info, _ := s.takeEnding()
+		s.setState(StateClosed)
+		s.emit(Event{Type: EventClose, Close: info})
 	default:
 		if s.conn != nil {
 			s.conn.Abandon(code, reason)
@@ -79,6 +85,9 @@ func (s *Socket) Reconnect(code int, reason string) {
 		s.gen++
 		s.setState(StateReconnecting)
 		s.emit(Event{Type: EventClose, Close: CloseInfo{Code: code, Reason: reason, WasClean: true}, WillReconnect: true})
+	} else if info, ok := s.takeEnding(); ok {
+		s.setState(StateReconnecting)
+		s.emit(Event{Type: EventClose, Close: info, WillReconnect: true})
 	}
 	s.retryCount = 0
 	s.startAttempt()
@@ -141,11 +150,16 @@ func (s *Socket) Pause() {
 	}
 	s.gen++
 	// Waiting between attempts there is no connection to close, and its
-	// close event was already reported.
+	// close event was already reported. A connection that has just ended
+	// (ShouldReconnect is deciding) is reported as it ended.
 	waiting := s.state == StateReconnecting && !hadConn
+	info := CloseInfo{Code: CodeNormal, Reason: "page hidden", WasClean: true}
+	if ended, ok := s.takeEnding(); ok {
+		info = ended
+	}
 	s.setState(StateReconnecting)
 	if !waiting {
-		s.emit(Event{Type: EventClose, Close: CloseInfo{Code: CodeNormal, Reason: "page hidden", WasClean: true}, WillReconnect: true})
+		s.emit(Event{Type: EventClose, Close: info, WillReconnect: true})
 	}
 }
 
@@ -226,7 +240,7 @@ func callURLFunc(ctx context.Context, fn URLFunc) (u string, err error) {
 
 func (s *Socket) dial(u string) {
 	s.connURL = u
-	s.opts.Logf("wsbeat: connecting to %s", redactURL(u))
+	s.logf("wsbeat: connecting to %s", redactURL(u))
 	conn, err := s.opts.Transport.Dial(u, s.opts.Protocols, &connEvents{s: s, gen: s.gen})
 	if err != nil {
 		s.attemptFailed(msgfmt.Wrap(err, "wsbeat: failed to dial "+msgfmt.Quote(redactURL(u))+": "+err.Error()))
@@ -262,25 +276,86 @@ func (s *Socket) attemptTimedOut() {
 }
 
 // ended handles the end of the current attempt or connection: close event,
-// then a retry or the closed state.
+// then a retry or the closed state. When ShouldReconnect has a say, it is
+// asked once the lock is released (see askPolicy).
 func (s *Socket) ended(info CloseInfo, wasOpen bool) {
 	s.judgeUptime()
 	s.conn = nil
 	s.gen++
 	s.stopTimers()
-	s.pingSentAt = time.Time{}
+	s.clearPing()
 	s.protocol, s.extensions = "", ""
-	if s.userClosed {
+	switch {
+	case s.userClosed:
 		s.setState(StateClosed)
 		s.emit(Event{Type: EventClose, Close: info})
-		return
+	case s.opts.MaxRetries < 0 || (s.opts.MaxRetries > 0 && s.retryCount >= s.opts.MaxRetries):
+		s.giveUp(info)
+	case wasOpen || info.Code != CodeAbnormal:
+		// An attempt that failed to connect (1006) is retried without
+		// asking: the policy judges what a server said.
+		s.askPolicy(info, wasOpen)
+	default:
+		s.retry(wasOpen, info)
 	}
-	delay, ok := s.nextRetry(info, wasOpen)
-	if !ok {
-		s.dropQueue()
-		s.setState(StateClosed)
-		s.emit(Event{Type: EventClose, Close: info})
-		return
+}
+
+// askPolicy asks ShouldReconnect, which is user code, about info once the
+// lock is released, and then retries or gives up. Until the answer the
+// Socket keeps its state with no connection, and s.ending holds info:
+// Close, Reconnect and Pause called meanwhile (by the policy itself, say)
+// settle the end their own way, and the answer, then stale, is ignored.
+func (s *Socket) askPolicy(info CloseInfo, wasOpen bool) {
+	s.ending = &info
+	g, policy := s.gen, s.opts.ShouldReconnect
+	s.later(func() {
+		ok, panicked := callShouldReconnect(policy, info)
+		if panicked != nil {
+			s.logPanic("ShouldReconnect", panicked)
+		}
+		s.mu.Lock()
+		defer s.unlockAndDeliver()
+		if g != s.gen || s.ending == nil {
+			return
+		}
+		s.ending = nil
+		if ok {
+			s.retry(wasOpen, info)
+		} else {
+			s.giveUp(info)
+		}
+	})
+}
+
+// takeEnding returns the end that waits for ShouldReconnect, if any, and
+// makes the policy's answer stale: the caller settles the end instead.
+func (s *Socket) takeEnding() (CloseInfo, bool) {
+	if s.ending == nil {
+		return CloseInfo{}, false
+	}
+	info := *s.ending
+	s.ending = nil
+	s.gen++
+	return info, true
+}
+
+// giveUp closes the Socket for good after info.
+func (s *Socket) giveUp(info CloseInfo) {
+	s.dropQueue()
+	s.setState(StateClosed)
+	s.emit(Event{Type: EventClose, Close: info})
+}
+
+// retry schedules the next attempt after info: at once for the first
+// retry after an open connection, else after the backoff delay, stretched
+// to MaxReconnectionDelay while offline.
+func (s *Socket) retry(wasOpen bool, info CloseInfo) {
+	var delay time.Duration
+	if !(wasOpen && s.retryCount == 0) {
+		delay = backoffDelay(&s.opts, s.retryCount)
+	}
+	if !s.online && delay < s.opts.MaxReconnectionDelay {
+		delay = s.opts.MaxReconnectionDelay
 	}
 	s.retryCount++
 	s.setState(StateReconnecting)
@@ -290,37 +365,15 @@ func (s *Socket) ended(info CloseInfo, wasOpen bool) {
 	s.retryTimer = s.opts.Clock.AfterFunc(delay, func() { s.retryDue(g) })
 }
 
-// nextRetry decides whether to retry after info and how long to wait.
-func (s *Socket) nextRetry(info CloseInfo, wasOpen bool) (time.Duration, bool) {
-	if s.opts.MaxRetries < 0 || (s.opts.MaxRetries > 0 && s.retryCount >= s.opts.MaxRetries) {
-		return 0, false
-	}
-	if wasOpen && !s.callShouldReconnect(info) {
-		return 0, false
-	}
-	if !wasOpen && info.Code != CodeAbnormal && !s.callShouldReconnect(info) {
-		return 0, false
-	}
-	var delay time.Duration
-	if !(wasOpen && s.retryCount == 0) {
-		delay = backoffDelay(&s.opts, s.retryCount)
-	}
-	if !s.online && delay < s.opts.MaxReconnectionDelay {
-		delay = s.opts.MaxReconnectionDelay
-	}
-	return delay, true
-}
-
 // callShouldReconnect runs the user's policy; a panic counts as "yes", the
 // default for most codes, so a faulty policy cannot wedge the Socket.
-func (s *Socket) callShouldReconnect(info CloseInfo) (ok bool) {
+func callShouldReconnect(policy func(CloseInfo) bool, info CloseInfo) (ok bool, panicked any) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.opts.Logf("wsbeat: ShouldReconnect panicked: %v", r)
-			ok = true
+			ok, panicked = true, r
 		}
 	}()
-	return s.opts.ShouldReconnect(info)
+	return policy(info), nil
 }
 
 func (s *Socket) retryDue(g uint64) {
@@ -336,7 +389,7 @@ func (s *Socket) retryDue(g uint64) {
 // up MinUptime. It is judged when the count is read or the connection
 // ends, not by a timer: an idle socket should wake only for its heartbeat.
 func (s *Socket) judgeUptime() {
-	if s.state != StateOpen && s.state != StateClosing {
+	if s.conn == nil || s.state != StateOpen && s.state != StateClosing {
 		return
 	}
 	if s.opts.Clock.Now().Sub(s.openedAt) >= s.opts.MinUptime {

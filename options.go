@@ -95,7 +95,9 @@ type Options struct {
 	// HeartbeatMessage is the text a ping sends. Defaults to "ping".
 	HeartbeatMessage string
 	// HeartbeatMessageFunc, if set, is called for each ping instead of
-	// using HeartbeatMessage. Defaults to nil.
+	// using HeartbeatMessage. It may call any Socket method; the ping is
+	// sent when it returns, unless a message arrived or the connection
+	// ended meanwhile. A panic sends HeartbeatMessage. Defaults to nil.
 	HeartbeatMessageFunc func() string
 	// HeartbeatResponse is the text that answers a ping. Inbound text
 	// messages equal to it are not delivered (unless DeliverHeartbeats) and
@@ -107,7 +109,11 @@ type Options struct {
 	DeliverHeartbeats bool
 
 	// ShouldReconnect decides whether a close that the Socket did not ask
-	// for is followed by a reconnect. Defaults to DefaultShouldReconnect.
+	// for is followed by a reconnect. It may call any Socket method: while
+	// it runs, the Socket keeps its state, with no connection (Send
+	// queues), and a Close, Reconnect or Pause it calls settles the end in
+	// place of its answer. A panic counts as true.
+	// Defaults to DefaultShouldReconnect.
 	ShouldReconnect func(CloseInfo) bool
 	// StartClosed makes New return a closed Socket that connects only when
 	// Reconnect is called. Defaults to false.
@@ -116,8 +122,10 @@ type Options struct {
 	// OnEvent receives every event, in order, never two at once. It may call
 	// any Socket method. Defaults to discarding events.
 	OnEvent func(Event)
-	// Logf receives debug log lines. It never receives message contents.
-	// Defaults to no logging.
+	// Logf receives debug log lines, in order with the events and never two
+	// at once. It never receives message contents, and URLs in it have
+	// their passwords and query values redacted. It may call any Socket
+	// method. Defaults to no logging.
 	Logf func(format string, args ...any)
 
 	// Transport makes connections. Defaults to the native transport on

@@ -33,7 +33,8 @@ type Socket struct {
 	openedAt   time.Time // when the current connection opened; meaningful while open or closing
 	queue      queue
 	online     bool
-	paused     bool // Pause: no connection until Resume
+	paused     bool       // Pause: no connection until Resume
+	ending     *CloseInfo // an end that waits for ShouldReconnect; see askPolicy
 
 	// timers, each tagged with the generation it belongs to
 	retryTimer   Timer
@@ -43,14 +44,15 @@ type Socket struct {
 	cancelURLCtx context.CancelFunc
 
 	// heartbeat bookkeeping of the open connection
-	lastRecv   time.Time // last inbound message seen by Received (or open)
-	hbDue      time.Time // when the heartbeat timer was due
-	pingSentAt time.Time // zero when no ping is outstanding
-	pingDue    time.Time // when the outstanding ping times out
-	pingBuf    int       // the conn's BufferedAmount when the ping was sent or last progressed
-	pingGrace  bool      // the outstanding ping had its one late-wake grace
-	lastRTT    time.Duration
-	haveRTT    bool
+	lastRecv    time.Time // last inbound message seen by Received (or open)
+	hbDue       time.Time // when the heartbeat timer was due
+	pingSentAt  time.Time // zero when no ping is outstanding
+	pingPending bool      // the outstanding ping waits for HeartbeatMessageFunc
+	pingDue     time.Time // when the outstanding ping times out
+	pingBuf     int       // the conn's BufferedAmount when the ping was sent or last progressed
+	pingGrace   bool      // the outstanding ping had its one late-wake grace
+	lastRTT     time.Duration
+	haveRTT     bool
 
 	// ordered event delivery, outside the lock
 	outbox     []func()
