@@ -1,5 +1,11 @@
 package wsbeat
 
+import (
+	"errors"
+
+	"github.com/wsbeat/wsbeat/internal/msgfmt"
+)
+
 // connEvents binds a transport's reports to the attempt they belong to.
 type connEvents struct {
 	s   *Socket
@@ -76,7 +82,23 @@ func (e *connEvents) Failed(err error) {
 	if e.gen != s.gen || s.conn == nil {
 		return
 	}
-	s.emit(Event{Type: EventError, Err: err})
+	s.emit(Event{Type: EventError, Err: s.connError(err)})
+}
+
+// connError gives a transport's error a kind, unless it has one, and
+// redacts the URLs in its text: ErrRefused before the connection opened,
+// ErrConnectionLost after.
+func (s *Socket) connError(err error) error {
+	if err == nil {
+		err = errors.New("no details")
+	}
+	if ErrorCode(err) != "" {
+		return err
+	}
+	if s.state == StateConnecting {
+		return newError(ErrRefused, "wsbeat: failed to connect to "+msgfmt.Quote(redactURL(s.connURL))+": "+redactURLsIn(err.Error()), err)
+	}
+	return newError(ErrConnectionLost, "wsbeat: connection to "+msgfmt.Quote(redactURL(s.connURL))+" lost: "+redactURLsIn(err.Error()), err)
 }
 
 func (e *connEvents) Closed(code int, reason string, wasClean bool) {

@@ -220,11 +220,21 @@ func (s *Socket) startAttempt() {
 			u, err = NormalizeURL(u)
 		}
 		if err != nil {
-			s.attemptFailed(msgfmt.Wrap(err, "wsbeat: URL function failed: "+err.Error()))
+			s.attemptFailed(urlFuncError(err))
 			return
 		}
 		s.dial(u)
 	}()
+}
+
+// urlFuncError is the error of an attempt whose URLFunc failed (of kind
+// ErrURLFunction) or gave a bad URL (ErrInvalidURL).
+func urlFuncError(err error) error {
+	kind := ErrURLFunction
+	if errors.Is(err, ErrInvalidURL) {
+		kind = ErrInvalidURL
+	}
+	return newError(kind, "wsbeat: URL function failed: "+redactURLsIn(err.Error()), err)
 }
 
 // callURLFunc calls fn, turning a panic into an error so that a faulty URL
@@ -243,7 +253,7 @@ func (s *Socket) dial(u string) {
 	s.logf("wsbeat: connecting to %s", redactURL(u))
 	conn, err := s.opts.Transport.Dial(u, s.opts.Protocols, &connEvents{s: s, gen: s.gen})
 	if err != nil {
-		s.attemptFailed(msgfmt.Wrap(err, "wsbeat: failed to dial "+msgfmt.Quote(redactURL(u))+": "+err.Error()))
+		s.attemptFailed(newError(ErrRefused, "wsbeat: failed to dial "+msgfmt.Quote(redactURL(u))+": "+redactURLsIn(err.Error()), err))
 		return
 	}
 	s.conn = conn

@@ -2,7 +2,6 @@ package wsbeat
 
 import (
 	"context"
-	"errors"
 	"math"
 	"strconv"
 	"time"
@@ -153,9 +152,6 @@ const (
 	DefaultHeartbeatMessage            = "ping"
 	DefaultHeartbeatResponse           = "pong"
 )
-
-// ErrInvalidOption is wrapped by every error New returns for a bad option.
-var ErrInvalidOption = errors.New("wsbeat: invalid option")
 
 func optionError(name string, value any, allowed string) error {
 	return msgfmt.Wrap(ErrInvalidOption, ErrInvalidOption.Error()+": "+name+" is "+msgfmt.Value(value)+"; "+allowed)

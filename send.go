@@ -6,12 +6,13 @@ import (
 	"github.com/wsbeat/wsbeat/internal/msgfmt"
 )
 
-// SendResult says what Send did with a message.
+// SendResult says what Send did with a message. Its zero value is no
+// result: Send returns it only with an error, having done nothing.
 type SendResult int
 
 const (
 	// Sent: handed to the open connection.
-	Sent SendResult = iota
+	Sent SendResult = iota + 1
 	// Queued: held for the next connection.
 	Queued
 	// Dropped: discarded because the queue was full (DropNewest).
