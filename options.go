@@ -58,7 +58,10 @@ type Options struct {
 	// MinReconnectionDelay is the first upper bound of the backoff window.
 	// Defaults to 500ms.
 	MinReconnectionDelay time.Duration
-	// MaxReconnectionDelay caps the backoff window. Defaults to 10s.
+	// MaxReconnectionDelay caps the backoff window. Below
+	// MinReconnectionDelay it caps every delay, the first one too (as
+	// reconnecting-websocket does), rather than being an error.
+	// Defaults to 10s.
 	MaxReconnectionDelay time.Duration
 	// ReconnectionDelayGrowFactor is how much the window grows per failed
 	// attempt; at least 1. Defaults to 1.5.
@@ -175,10 +178,6 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if c.MaxReconnectionDelay == 0 {
 		c.MaxReconnectionDelay = DefaultMaxReconnectionDelay
-	}
-	if c.MaxReconnectionDelay < c.MinReconnectionDelay {
-		return c, optionError("MaxReconnectionDelay", c.MaxReconnectionDelay,
-			"it must be at least MinReconnectionDelay ("+c.MinReconnectionDelay.String()+")")
 	}
 	if c.ReconnectionDelayGrowFactor == 0 {
 		c.ReconnectionDelayGrowFactor = DefaultReconnectionDelayGrowFactor
