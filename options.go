@@ -2,7 +2,6 @@ package wsbeat
 
 import (
 	"context"
-	"errors"
 	"math"
 	"strconv"
 	"time"
@@ -59,7 +58,10 @@ type Options struct {
 	// MinReconnectionDelay is the first upper bound of the backoff window.
 	// Defaults to 500ms.
 	MinReconnectionDelay time.Duration
-	// MaxReconnectionDelay caps the backoff window. Defaults to 10s.
+	// MaxReconnectionDelay caps the backoff window. Below
+	// MinReconnectionDelay it caps every delay, the first one too (as
+	// reconnecting-websocket does), rather than being an error.
+	// Defaults to 10s.
 	MaxReconnectionDelay time.Duration
 	// ReconnectionDelayGrowFactor is how much the window grows per failed
 	// attempt; at least 1. Defaults to 1.5.
@@ -95,7 +97,9 @@ type Options struct {
 	// HeartbeatMessage is the text a ping sends. Defaults to "ping".
 	HeartbeatMessage string
 	// HeartbeatMessageFunc, if set, is called for each ping instead of
-	// using HeartbeatMessage. Defaults to nil.
+	// using HeartbeatMessage. It may call any Socket method; the ping is
+	// sent when it returns, unless a message arrived or the connection
+	// ended meanwhile. A panic sends HeartbeatMessage. Defaults to nil.
 	HeartbeatMessageFunc func() string
 	// HeartbeatResponse is the text that answers a ping. Inbound text
 	// messages equal to it are not delivered (unless DeliverHeartbeats) and
@@ -107,7 +111,11 @@ type Options struct {
 	DeliverHeartbeats bool
 
 	// ShouldReconnect decides whether a close that the Socket did not ask
-	// for is followed by a reconnect. Defaults to DefaultShouldReconnect.
+	// for is followed by a reconnect. It may call any Socket method: while
+	// it runs, the Socket keeps its state, with no connection (Send
+	// queues), and a Close, Reconnect or Pause it calls settles the end in
+	// place of its answer. A panic counts as true.
+	// Defaults to DefaultShouldReconnect.
 	ShouldReconnect func(CloseInfo) bool
 	// StartClosed makes New return a closed Socket that connects only when
 	// Reconnect is called. Defaults to false.
@@ -116,8 +124,10 @@ type Options struct {
 	// OnEvent receives every event, in order, never two at once. It may call
 	// any Socket method. Defaults to discarding events.
 	OnEvent func(Event)
-	// Logf receives debug log lines. It never receives message contents.
-	// Defaults to no logging.
+	// Logf receives debug log lines, in order with the events and never two
+	// at once. It never receives message contents, and URLs in it have
+	// their passwords and query values redacted. It may call any Socket
+	// method. Defaults to no logging.
 	Logf func(format string, args ...any)
 
 	// Transport makes connections. Defaults to the native transport on
@@ -146,9 +156,6 @@ const (
 	DefaultHeartbeatResponse           = "pong"
 )
 
-// ErrInvalidOption is wrapped by every error New returns for a bad option.
-var ErrInvalidOption = errors.New("wsbeat: invalid option")
-
 func optionError(name string, value any, allowed string) error {
 	return msgfmt.Wrap(ErrInvalidOption, ErrInvalidOption.Error()+": "+name+" is "+msgfmt.Value(value)+"; "+allowed)
 }
@@ -171,10 +178,6 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if c.MaxReconnectionDelay == 0 {
 		c.MaxReconnectionDelay = DefaultMaxReconnectionDelay
-	}
-	if c.MaxReconnectionDelay < c.MinReconnectionDelay {
-		return c, optionError("MaxReconnectionDelay", c.MaxReconnectionDelay,
-			"it must be at least MinReconnectionDelay ("+c.MinReconnectionDelay.String()+")")
 	}
 	if c.ReconnectionDelayGrowFactor == 0 {
 		c.ReconnectionDelayGrowFactor = DefaultReconnectionDelayGrowFactor

@@ -1,0 +1,100 @@
+package wsbeat
+
+import "errors"
+
+// The kinds of error. Every error the engine returns, or reports in an
+// error event, is one of them (errors.Is) and of no other kind; ErrorCode
+// names it with a stable string, which the browser API sets as err.code.
+var (
+	// ErrInvalidURL: New, NewFunc or a URLFunc gave a URL that is not an
+	// absolute ws:, wss:, http: or https: URL without a fragment.
+	ErrInvalidURL = errors.New("wsbeat: invalid URL")
+	// ErrInvalidOption: New or NewFunc was given a bad option.
+	ErrInvalidOption = errors.New("wsbeat: invalid option")
+	// ErrInvalidMessage: Send was given a message the Socket cannot send:
+	// a negative Size, a Size that is not the length of its string or
+	// []byte Data, or Data the transport cannot send.
+	ErrInvalidMessage = errors.New("wsbeat: invalid message")
+	// ErrClosed: Send after Close.
+	ErrClosed = errors.New("wsbeat: socket closed by Close")
+	// ErrQueueFull: Send while not open, with a full queue and the
+	// OverflowError policy.
+	ErrQueueFull = errors.New("wsbeat: send queue full")
+	// ErrBufferFull: Send while open, with more than MaxBufferedBytes
+	// sent but not yet on the wire.
+	ErrBufferFull = errors.New("wsbeat: send buffer full")
+	// ErrConnectionTimeout: an attempt was not open within
+	// ConnectionTimeout.
+	ErrConnectionTimeout = errors.New("wsbeat: connection timeout")
+	// ErrHeartbeatTimeout: a ping went unanswered for HeartbeatTimeout.
+	ErrHeartbeatTimeout = errors.New("wsbeat: heartbeat timeout")
+	// ErrRefused: an attempt failed before it was open: the dial or the
+	// opening handshake failed, or the server refused the upgrade.
+	ErrRefused = errors.New("wsbeat: connection refused")
+	// ErrConnectionLost: an open connection failed without a close frame.
+	ErrConnectionLost = errors.New("wsbeat: connection lost")
+	// ErrURLFunction: the URLFunc failed or panicked.
+	ErrURLFunction = errors.New("wsbeat: URL function failed")
+)
+
+// errorCodes pairs each kind with its code.
+var errorCodes = []struct {
+	kind error
+	code string
+}{
+	{ErrInvalidURL, "ERR_INVALID_URL"},
+	{ErrInvalidOption, "ERR_INVALID_OPTION"},
+	{ErrInvalidMessage, "ERR_INVALID_MESSAGE"},
+	{ErrClosed, "ERR_CLOSED"},
+	{ErrQueueFull, "ERR_QUEUE_FULL"},
+	{ErrBufferFull, "ERR_BUFFER_FULL"},
+	{ErrConnectionTimeout, "ERR_CONNECTION_TIMEOUT"},
+	{ErrHeartbeatTimeout, "ERR_HEARTBEAT_TIMEOUT"},
+	{ErrRefused, "ERR_REFUSED"},
+	{ErrConnectionLost, "ERR_CONNECTION_LOST"},
+	{ErrURLFunction, "ERR_URL_FUNCTION"},
+}
+
+// ErrorCode returns the stable code of err's kind, such as
+// "ERR_QUEUE_FULL" for an error that is ErrQueueFull, or "" for nil or an
+// error of no kind of this package. An error that carries a cause of
+// another kind (a URLFunc's own error, say) has the kind it was given.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var k *kindError
+	if errors.As(err, &k) {
+		err = k.kind
+	}
+	for _, c := range errorCodes {
+		if errors.Is(err, c.kind) {
+			return c.code
+		}
+	}
+	return ""
+}
+
+// kindError is an error of a kind with a cause, such as the transport's
+// error for a dial that failed. Its text is msg alone: the cause's text,
+// which may hold secrets, is what the caller chose to put in msg.
+type kindError struct {
+	kind  error
+	msg   string
+	cause error
+}
+
+// newError returns an error of kind with text msg, wrapping cause too
+// (for errors.As) when it is not nil.
+func newError(kind error, msg string, cause error) error {
+	return &kindError{kind: kind, msg: msg, cause: cause}
+}
+
+func (e *kindError) Error() string { return e.msg }
+
+func (e *kindError) Unwrap() []error {
+	if e.cause == nil {
+		return []error{e.kind}
+	}
+	return []error{e.kind, e.cause}
+}
