@@ -52,8 +52,10 @@ node_modules/.stamp: package.json package-lock.json
 
 deps: node_modules/.stamp
 
+# Only the demo and the bundle are served, never the repository itself.
 run: build deps
-	$(GO) run ./server -addr $(ADDR) -root .
+	$(GO) run ./cmd/wsbeat-server -addr $(ADDR) -static /=index.html -static /demo/=demo \
+		-static /dist/=dist -static /wasm_exec.js=wasm_exec.js -static /node_modules/vue/dist/=node_modules/vue/dist
 
 test: build deps test-go test-js test-types
 
