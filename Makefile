@@ -11,7 +11,7 @@ WASMFLAGS := -trimpath -ldflags='-s -w'
 JS_SRC   := js/wsbeat.js $(wildcard js/wsbeat-vue.js) js/wsbeat.d.ts
 DIST     := dist/wsbeat.wasm dist/wasm_exec.js wasm_exec.js $(patsubst js/%,dist/%,$(JS_SRC))
 
-.PHONY: help build run test test-go test-e2e test-js test-types lint bench fuzz clean deps
+.PHONY: help build run test test-go test-e2e test-js test-types test-playwright lint bench fuzz clean deps
 
 help:
 	@echo "make run     build, then serve the demo at http://$(ADDR)"
@@ -53,10 +53,12 @@ node_modules/.stamp: package.json package-lock.json
 
 deps: node_modules/.stamp
 
+# Only the demo and the bundle are served, never the repository itself.
 run: build deps
-	$(GO) run ./server -addr $(ADDR) -root .
+	$(GO) run ./cmd/wsbeat-server -addr $(ADDR) -static /=index.html -static /demo/=demo \
+		-static /dist/=dist -static /wasm_exec.js=wasm_exec.js -static /node_modules/vue/dist/=node_modules/vue/dist
 
-test: build deps test-go test-e2e test-js test-types
+test: build deps test-go test-e2e test-js test-types test-playwright
 
 # The main module: the engine, the bridge's native tests, the server.
 test-go:
@@ -78,6 +80,13 @@ test-js: $(GOBIN)/go_js_wasm_exec
 
 test-types: deps
 	node_modules/.bin/tsc --noEmit -p js/types-test
+
+# The control client (js/testing) against the real server, then the
+# Playwright example: two workers in parallel, each with its own tag, on
+# Debian's Chromium (no browser download).
+test-playwright: build
+	node --test --experimental-websocket js/testing/
+	cd examples/playwright && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund && npx playwright test --workers=2
 
 lint:
 	$(GO) vet ./...
