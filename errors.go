@@ -20,8 +20,8 @@ var (
 	// ErrQueueFull: Send while not open, with a full queue and the
 	// OverflowError policy.
 	ErrQueueFull = errors.New("wsbeat: send queue full")
-	// ErrBufferFull: Send while open, with more than MaxBufferedBytes
-	// sent but not yet on the wire.
+	// ErrBufferFull: Send while open, with MaxBufferedBytes sent but not
+	// yet on the wire.
 	ErrBufferFull = errors.New("wsbeat: send buffer full")
 	// ErrConnectionTimeout: an attempt was not open within
 	// ConnectionTimeout.
@@ -33,6 +33,9 @@ var (
 	ErrRefused = errors.New("wsbeat: connection refused")
 	// ErrConnectionLost: an open connection failed without a close frame.
 	ErrConnectionLost = errors.New("wsbeat: connection lost")
+	// ErrMessageTooBig: the connection received a message larger than
+	// ReadLimit, and was closed with 1009.
+	ErrMessageTooBig = errors.New("wsbeat: message too big")
 	// ErrURLFunction: the URLFunc failed or panicked.
 	ErrURLFunction = errors.New("wsbeat: URL function failed")
 )
@@ -52,6 +55,7 @@ var errorCodes = []struct {
 	{ErrHeartbeatTimeout, "ERR_HEARTBEAT_TIMEOUT"},
 	{ErrRefused, "ERR_REFUSED"},
 	{ErrConnectionLost, "ERR_CONNECTION_LOST"},
+	{ErrMessageTooBig, "ERR_MESSAGE_TOO_BIG"},
 	{ErrURLFunction, "ERR_URL_FUNCTION"},
 }
 
