@@ -67,9 +67,8 @@ func ErrorCode(err error) string {
 	if err == nil {
 		return ""
 	}
-	var k *kindError
-	if errors.As(err, &k) {
-		err = k.kind
+	if k := outerKind(err); k != nil {
+		err = k
 	}
 	for _, c := range errorCodes {
 		if errors.Is(err, c.kind) {
@@ -77,6 +76,30 @@ func ErrorCode(err error) string {
 		}
 	}
 	return ""
+}
+
+// outerKind returns the kind of the first kindError in err's chain, or
+// nil. It walks the chain itself: errors.As would link reflection into
+// wsbeat.wasm (about 75 KB).
+func outerKind(err error) error {
+	for err != nil {
+		switch e := err.(type) {
+		case *kindError:
+			return e.kind
+		case interface{ Unwrap() error }:
+			err = e.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, inner := range e.Unwrap() {
+				if k := outerKind(inner); k != nil {
+					return k
+				}
+			}
+			return nil
+		default:
+			return nil
+		}
+	}
+	return nil
 }
 
 // kindError is an error of a kind with a cause, such as the transport's
