@@ -13,6 +13,22 @@ import (
 // that nothing deadlocks), and what it changes is not overwritten by a
 // decision made before.
 
+// endedWithPolicy opens a Socket whose ShouldReconnect is policy, has the
+// peer end the connection with peer, and returns the harness and the one
+// close event, which must report peer.
+func endedWithPolicy(t *testing.T, peer CloseInfo, policy func(s *Socket) bool) (*harness, recorded) {
+	t.Helper()
+	var sock atomic.Pointer[Socket]
+	h := newHarness(t, &Options{HeartbeatInterval: -1, ShouldReconnect: func(CloseInfo) bool { return policy(sock.Load()) }})
+	sock.Store(h.s)
+	h.openNext().peerClose(peer.Code, peer.Reason, peer.WasClean)
+	synctest.Wait()
+	closes := h.rec.of(EventClose)
+	eq(t, "close events", len(closes), 1)
+	eq(t, "close info: the connection's end", closes[0].Close, peer)
+	return h, closes[0]
+}
+
 // TestShouldReconnectCallsBack: the policy sees the Socket as it was when
 // the connection ended, with nothing to send on; what it settles itself
 // wins over its answer.
@@ -20,54 +36,37 @@ func TestShouldReconnectCallsBack(t *testing.T) {
 	peer := CloseInfo{Code: 1011, Reason: "oops", WasClean: true}
 	t.Run("Reconnect, then false", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			var h *harness
-			h = newHarness(t, &Options{HeartbeatInterval: -1, ShouldReconnect: func(CloseInfo) bool {
-				h.s.Reconnect(0, "")
+			h, closed := endedWithPolicy(t, peer, func(s *Socket) bool {
+				s.Reconnect(0, "")
 				return false
-			}})
-			h.openNext().peerClose(peer.Code, peer.Reason, peer.WasClean)
-			synctest.Wait()
+			})
 			h.wantState(StateConnecting)
 			eq(t, "attempts", h.tr.count(), 2)
-			closes := h.rec.of(EventClose)
-			eq(t, "close events", len(closes), 1)
-			eq(t, "close info", closes[0].Close, peer)
-			eq(t, "WillReconnect", closes[0].WillReconnect, true)
+			eq(t, "WillReconnect", closed.WillReconnect, true)
 			h.openNext()
 			h.wantState(StateOpen)
 		})
 	})
 	t.Run("Close, then true", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			var h *harness
-			h = newHarness(t, &Options{HeartbeatInterval: -1, ShouldReconnect: func(CloseInfo) bool {
-				h.s.Close(CodeNormal, "bye")
+			h, closed := endedWithPolicy(t, peer, func(s *Socket) bool {
+				s.Close(CodeNormal, "bye")
 				return true
-			}})
-			h.openNext().peerClose(peer.Code, peer.Reason, peer.WasClean)
-			synctest.Wait()
+			})
 			h.wantState(StateClosed)
-			closes := h.rec.of(EventClose)
-			eq(t, "close events", len(closes), 1)
-			eq(t, "close info: the connection's end", closes[0].Close, peer)
-			eq(t, "WillReconnect", closes[0].WillReconnect, false)
+			eq(t, "WillReconnect", closed.WillReconnect, false)
 			h.advance(time.Hour)
 			eq(t, "attempts", h.tr.count(), 1)
 		})
 	})
 	t.Run("Pause, then true", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			var h *harness
-			h = newHarness(t, &Options{HeartbeatInterval: -1, ShouldReconnect: func(CloseInfo) bool {
-				h.s.Pause()
+			h, closed := endedWithPolicy(t, peer, func(s *Socket) bool {
+				s.Pause()
 				return true
-			}})
-			h.openNext().peerClose(peer.Code, peer.Reason, peer.WasClean)
-			synctest.Wait()
+			})
 			h.wantState(StateReconnecting)
-			closes := h.rec.of(EventClose)
-			eq(t, "close events", len(closes), 1)
-			eq(t, "close info", closes[0].Close, peer)
+			eq(t, "WillReconnect", closed.WillReconnect, true)
 			eq(t, "reconnecting events", len(h.rec.of(EventReconnecting)), 0)
 			h.advance(time.Hour)
 			eq(t, "attempts while paused", h.tr.count(), 1)

@@ -20,8 +20,8 @@ var (
 	// ErrQueueFull: Send while not open, with a full queue and the
 	// OverflowError policy.
 	ErrQueueFull = errors.New("wsbeat: send queue full")
-	// ErrBufferFull: Send while open, with more than MaxBufferedBytes
-	// sent but not yet on the wire.
+	// ErrBufferFull: Send while open, with MaxBufferedBytes sent but not
+	// yet on the wire.
 	ErrBufferFull = errors.New("wsbeat: send buffer full")
 	// ErrConnectionTimeout: an attempt was not open within
 	// ConnectionTimeout.
@@ -33,6 +33,9 @@ var (
 	ErrRefused = errors.New("wsbeat: connection refused")
 	// ErrConnectionLost: an open connection failed without a close frame.
 	ErrConnectionLost = errors.New("wsbeat: connection lost")
+	// ErrMessageTooBig: the connection received a message larger than
+	// ReadLimit, and was closed with 1009.
+	ErrMessageTooBig = errors.New("wsbeat: message too big")
 	// ErrURLFunction: the URLFunc failed or panicked.
 	ErrURLFunction = errors.New("wsbeat: URL function failed")
 )
@@ -52,6 +55,7 @@ var errorCodes = []struct {
 	{ErrHeartbeatTimeout, "ERR_HEARTBEAT_TIMEOUT"},
 	{ErrRefused, "ERR_REFUSED"},
 	{ErrConnectionLost, "ERR_CONNECTION_LOST"},
+	{ErrMessageTooBig, "ERR_MESSAGE_TOO_BIG"},
 	{ErrURLFunction, "ERR_URL_FUNCTION"},
 }
 
@@ -63,9 +67,8 @@ func ErrorCode(err error) string {
 	if err == nil {
 		return ""
 	}
-	var k *kindError
-	if errors.As(err, &k) {
-		err = k.kind
+	if k := outerKind(err); k != nil {
+		err = k
 	}
 	for _, c := range errorCodes {
 		if errors.Is(err, c.kind) {
@@ -73,6 +76,30 @@ func ErrorCode(err error) string {
 		}
 	}
 	return ""
+}
+
+// outerKind returns the kind of the first kindError in err's chain, or
+// nil. It walks the chain itself: errors.As would link reflection into
+// wsbeat.wasm (about 75 KB).
+func outerKind(err error) error {
+	for err != nil {
+		switch e := err.(type) {
+		case *kindError:
+			return e.kind
+		case interface{ Unwrap() error }:
+			err = e.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, inner := range e.Unwrap() {
+				if k := outerKind(inner); k != nil {
+					return k
+				}
+			}
+			return nil
+		default:
+			return nil
+		}
+	}
+	return nil
 }
 
 // kindError is an error of a kind with a cause, such as the transport's

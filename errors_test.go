@@ -26,6 +26,7 @@ func TestErrorCode(t *testing.T) {
 		ErrHeartbeatTimeout:  "ERR_HEARTBEAT_TIMEOUT",
 		ErrRefused:           "ERR_REFUSED",
 		ErrConnectionLost:    "ERR_CONNECTION_LOST",
+		ErrMessageTooBig:     "ERR_MESSAGE_TOO_BIG",
 		ErrURLFunction:       "ERR_URL_FUNCTION",
 	}
 	eq(t, "kinds with a code", len(errorCodes), len(want))

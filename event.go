@@ -56,7 +56,8 @@ type Event struct {
 	// whether a retry follows.
 	Close         CloseInfo
 	WillReconnect bool
-	// Err is, for error, what failed.
+	// Err is, for error, what failed: an error of one of the kinds of
+	// errors.go (errors.Is; ErrorCode names it).
 	Err error
 	// Attempt and Delay are, for reconnecting, the retry's number (1 for
 	// the first since the last stable open) and its delay.

@@ -216,25 +216,16 @@ func (s *Socket) startAttempt() {
 			s.attemptTimedOut()
 			return
 		}
-		if err == nil {
-			u, err = NormalizeURL(u)
-		}
 		if err != nil {
-			s.attemptFailed(urlFuncError(err))
+			s.attemptFailed(newError(ErrURLFunction, "wsbeat: URL function failed: "+redactURLsIn(err.Error()), err))
+			return
+		}
+		if u, err = NormalizeURL(u); err != nil {
+			s.attemptFailed(err) // of kind ErrInvalidURL, with the URL redacted
 			return
 		}
 		s.dial(u)
 	}()
-}
-
-// urlFuncError is the error of an attempt whose URLFunc failed (of kind
-// ErrURLFunction) or gave a bad URL (ErrInvalidURL).
-func urlFuncError(err error) error {
-	kind := ErrURLFunction
-	if errors.Is(err, ErrInvalidURL) {
-		kind = ErrInvalidURL
-	}
-	return newError(kind, "wsbeat: URL function failed: "+redactURLsIn(err.Error()), err)
 }
 
 // callURLFunc calls fn, turning a panic into an error so that a faulty URL

@@ -86,6 +86,27 @@ type Options struct {
 	// Overflow is what Send does when the queue is full.
 	// Defaults to DropOldest.
 	Overflow Overflow
+	// MaxBufferedBytes bounds what the open connection holds sent but not
+	// yet on the wire (its BufferedAmount): a Send that would pass it
+	// fails with ErrBufferFull and sends nothing, so that a peer or a
+	// network that stops taking data cannot make the Socket hold
+	// unbounded memory. Wait for BufferedAmount to fall and send again.
+	// An empty buffer takes a message of any size, and the queue flushed
+	// on open is not held to it (MaxEnqueuedBytes bounds that).
+	// Negative: no limit. Defaults to 16 MiB (16777216) natively; in the
+	// browser to no limit, as the browser's WebSocket, which holds the
+	// buffer, has always been.
+	MaxBufferedBytes int
+	// ReadLimit is the largest message the native transport accepts, in
+	// bytes. A larger one ends the connection with an error of kind
+	// ErrMessageTooBig and close code 1009, which DefaultShouldReconnect
+	// does not retry. Browsers set no limit, but a sane server sends a
+	// browser client messages well below this, since phones must hold
+	// them; the limit keeps a hostile or broken server from making the
+	// client buffer hundreds of MiB for one message. The browser's
+	// WebSocket ignores it. Negative: no limit. Defaults to 16 MiB
+	// (16777216).
+	ReadLimit int64
 
 	// HeartbeatInterval is the inbound silence after which a ping is sent.
 	// Negative: no heartbeat. Defaults to 25s.
@@ -154,6 +175,7 @@ const (
 	DefaultHeartbeatTimeout            = 10 * time.Second
 	DefaultHeartbeatMessage            = "ping"
 	DefaultHeartbeatResponse           = "pong"
+	DefaultReadLimit                   = 16 << 20
 )
 
 func optionError(name string, value any, allowed string) error {
@@ -208,6 +230,12 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if c.MaxEnqueuedBytes < 0 {
 		c.MaxEnqueuedBytes = 0
+	}
+	if c.MaxBufferedBytes == 0 {
+		c.MaxBufferedBytes = defaultMaxBufferedBytes
+	}
+	if c.ReadLimit == 0 {
+		c.ReadLimit = DefaultReadLimit
 	}
 	switch c.Overflow {
 	case DropOldest, DropNewest, OverflowError:

@@ -1,6 +1,7 @@
 package wsbeat
 
 import (
+	"errors"
 	"strconv"
 
 	"github.com/wsbeat/wsbeat/internal/msgfmt"
@@ -42,7 +43,10 @@ func (s *Socket) SendBinary(b []byte) (SendResult, error) { return s.Send(Binary
 // Send hands m to the open connection, or queues it for the next one. A
 // full queue drops the oldest messages (reported in a drop event), drops m
 // (Dropped, also reported), or fails with ErrQueueFull, as Overflow says.
-// After Close it fails with ErrClosed.
+// While open, a message that would take the connection's buffer past
+// MaxBufferedBytes fails with ErrBufferFull. After Close it fails with
+// ErrClosed; a message with a bad Size or Data fails with
+// ErrInvalidMessage. A failed Send changes nothing.
 //
 // Queued messages go out right after the open event's handlers return, so
 // that what a handler sends goes first. A message that another goroutine
@@ -55,13 +59,71 @@ func (s *Socket) Send(m Message) (SendResult, error) {
 	if s.userClosed {
 		return 0, ErrClosed
 	}
+	if err := s.checkMessage(m); err != nil {
+		return 0, err
+	}
 	if s.state == StateOpen && s.conn != nil {
-		if err := s.conn.Send(m); err == nil {
+		if err := s.checkBuffer(m); err != nil {
+			return 0, err
+		}
+		err := s.conn.Send(m)
+		if err == nil {
 			return Sent, nil
+		}
+		if errors.Is(err, ErrInvalidMessage) {
+			return 0, err
 		}
 		// The connection failed under us; its Closed follows. Keep m.
 	}
 	return s.enqueue(m)
+}
+
+// checkMessage fails for a message whose Size the queue's limits could not
+// trust, or whose Data the transport cannot send.
+func (s *Socket) checkMessage(m Message) error {
+	n := -1
+	switch d := m.Data.(type) {
+	case string:
+		n = len(d)
+	case []byte:
+		n = len(d)
+	}
+	switch {
+	case m.Size < 0:
+		return invalidMessage("Size is " + strconv.Itoa(m.Size) + "; it must not be negative")
+	case n >= 0 && m.Size != n:
+		return invalidMessage("Size is " + strconv.Itoa(m.Size) + "; it must be the length of Data, " + strconv.Itoa(n))
+	}
+	if c, ok := s.opts.Transport.(messageChecker); ok {
+		return c.checkMessage(m)
+	}
+	return nil
+}
+
+// messageChecker is a Transport that knows which messages it can send, so
+// that one it cannot is refused by Send rather than queued.
+type messageChecker interface {
+	checkMessage(m Message) error
+}
+
+func invalidMessage(why string) error {
+	return msgfmt.Wrap(ErrInvalidMessage, ErrInvalidMessage.Error()+": "+why)
+}
+
+// checkBuffer fails if m would take the open connection's buffer past
+// MaxBufferedBytes. An empty buffer takes any message, so that one larger
+// than the limit can still be sent.
+func (s *Socket) checkBuffer(m Message) error {
+	limit := s.opts.MaxBufferedBytes
+	if limit <= 0 {
+		return nil
+	}
+	b := s.conn.BufferedAmount()
+	if b == 0 || b+m.Size <= limit {
+		return nil
+	}
+	return msgfmt.Wrap(ErrBufferFull, ErrBufferFull.Error()+": "+strconv.Itoa(b)+" bytes buffered, "+strconv.Itoa(m.Size)+
+		" more would pass MaxBufferedBytes ("+strconv.Itoa(limit)+")")
 }
 
 func (s *Socket) enqueue(m Message) (SendResult, error) {

@@ -13,7 +13,9 @@ import (
 // reconnects with full-jitter exponential backoff, and queues messages sent
 // while it is not open. All of its methods are safe for concurrent use and
 // never block on the network; what happens is reported through
-// Options.OnEvent, in order, one event at a time.
+// Options.OnEvent, in order, one event at a time. The Socket calls user
+// code (OnEvent, ShouldReconnect, HeartbeatMessageFunc, Logf, a URLFunc)
+// only with its lock released, so any of them may call any method.
 type Socket struct {
 	opts  Options
 	url   string
