@@ -335,6 +335,8 @@ func (s *Server) controlWait(w http.ResponseWriter, r *http.Request) {
 	}
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
+	s.waiting.Add(1)
+	defer s.waiting.Add(-1)
 	for {
 		s.mu.Lock()
 		open := len(s.conns)
@@ -350,6 +352,9 @@ func (s *Server) controlWait(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-changed:
 		case <-r.Context().Done():
+			return
+		case <-s.done:
+			writeJSON(w, http.StatusServiceUnavailable, waitResult{Open: open, Error: "server is shutting down"})
 			return
 		case <-timer.C:
 			writeJSON(w, http.StatusRequestTimeout, waitResult{

@@ -189,8 +189,9 @@ type Server struct {
 
 	// open counts WebSocket connections, including the handshake in
 	// progress for which a slot is reserved.
-	open  atomic.Int64
-	total counters
+	open    atomic.Int64
+	total   counters
+	waiting atomic.Int64 // /control/wait requests in progress
 
 	// mu guards conns, tags, changed and closing. Taking it to check
 	// closing before handlers.Add orders every Add before Shutdown's Wait.
@@ -199,6 +200,7 @@ type Server struct {
 	tags    tagTable
 	changed chan struct{} // closed and replaced whenever conns changes
 	closing bool
+	done    chan struct{} // closed when Shutdown begins
 	reject  *rejectWindow // for every upgrade, tagged or not
 	// handlers counts WebSocket handlers and background close handshakes.
 	handlers sync.WaitGroup
@@ -217,6 +219,7 @@ func New(cfg Config) *Server {
 		cfg:     cfg.withDefaults(),
 		conns:   make(map[*conn]struct{}),
 		changed: make(chan struct{}),
+		done:    make(chan struct{}),
 	}
 	s.log.maxCount = maxMessages
 	s.log.maxBytes = maxLogBytes
@@ -286,6 +289,9 @@ func (s *Server) tagStatsLocked(tag string) Stats {
 // Shutdown does not stop the HTTP server; call http.Server.Shutdown after it.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
+	if !s.closing {
+		close(s.done)
+	}
 	s.closing = true
 	conns := s.snapshotLocked()
 	s.mu.Unlock()
