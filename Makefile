@@ -84,7 +84,8 @@ test-types: deps
 # The control client (js/testing) against the real server, then the
 # Playwright example: two workers in parallel, each with its own tag, on
 # Debian's Chromium (no browser download).
-test-playwright: build
+test-playwright: build deps
+	node_modules/.bin/tsc --noEmit -p js/testing/types-test
 	node --test --experimental-websocket js/testing/
 	cd examples/playwright && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund && npx playwright test --workers=2
 

@@ -67,7 +67,7 @@ export function control(baseURL, options = {}) {
     if (token) headers.Authorization = `Bearer ${token}`;
     let resp;
     try {
-      resp = await fetchFn(url, { method, headers, body, cache: 'no-store' });
+      resp = await fetchFn(url, { method, headers, body });
     } catch (err) {
       throw new ControlError(`control: ${method} ${url.pathname} failed: ${err?.message ?? err}`, 0);
     }

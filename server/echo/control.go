@@ -3,14 +3,10 @@
 package echo
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -243,122 +239,6 @@ func (s *Server) controlMessages(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, s.log.messages(tag))
-}
-
-// controlSend sends the request body as one message to every open
-// connection of the tag that is not silenced, and answers once the writes
-// are done: affected counts the connections that took it. binary=1 sends a
-// binary message; otherwise the body must be valid UTF-8.
-func (s *Server) controlSend(w http.ResponseWriter, r *http.Request) {
-	tag, ok := controlTag(w, r)
-	if !ok {
-		return
-	}
-	binary, err := parseBool("binary", r.URL.Query().Get("binary"))
-	if err != nil {
-		badRequest(w, err)
-		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.ReadLimit))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeJSON(w, http.StatusRequestEntityTooLarge, controlError{
-				Error: fmt.Sprintf("message over %d bytes (the read limit)", s.cfg.ReadLimit),
-			})
-			return
-		}
-		badRequest(w, fmt.Errorf("failed to read the message: %w", err))
-		return
-	}
-	typ := websocket.MessageText
-	if binary {
-		typ = websocket.MessageBinary
-	} else if !utf8.Valid(body) {
-		badRequest(w, errors.New("a text message must be valid UTF-8; send binary=1 for bytes"))
-		return
-	}
-
-	var (
-		mu      sync.Mutex
-		n       int
-		writers sync.WaitGroup
-	)
-	for _, c := range s.snapshot(tag) {
-		if c.nc.isSilenced() {
-			continue
-		}
-		writers.Go(func() {
-			if err := c.write(context.Background(), typ, body); err == nil {
-				mu.Lock()
-				n++
-				mu.Unlock()
-			}
-		})
-	}
-	writers.Wait()
-	s.logf("control: sent %d bytes to %d connections%s", len(body), n, tagSuffix(tag))
-	writeJSON(w, http.StatusOK, controlResult{OK: true, Affected: n})
-}
-
-// waitResult is the answer to /control/wait.
-type waitResult struct {
-	OK    bool   `json:"ok"`
-	Open  int    `json:"open"`
-	Error string `json:"error,omitempty"`
-}
-
-const (
-	defaultWaitTimeout = 5 * time.Second
-	maxWaitTimeout     = time.Minute
-)
-
-// controlWait answers 200 as soon as the tag (or the server) has exactly
-// open=N open connections, and 408 when timeout=MS (default 5000) runs out
-// first. A connection counts as open from the moment its client has the
-// 101 response until its handler ends.
-func (s *Server) controlWait(w http.ResponseWriter, r *http.Request) {
-	tag, ok := controlTag(w, r)
-	if !ok {
-		return
-	}
-	q := r.URL.Query()
-	want, err := parseInt("open", q.Get("open"), 1, 0, 1<<20)
-	if err != nil {
-		badRequest(w, err)
-		return
-	}
-	timeout, err := parseMillis("timeout", q.Get("timeout"), defaultWaitTimeout, maxWaitTimeout)
-	if err != nil {
-		badRequest(w, err)
-		return
-	}
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	for {
-		s.mu.Lock()
-		open := len(s.conns)
-		if tag != "" {
-			open = s.tagStatsLocked(tag).Open
-		}
-		changed := s.changed
-		s.mu.Unlock()
-		if int64(open) == want {
-			writeJSON(w, http.StatusOK, waitResult{OK: true, Open: open})
-			return
-		}
-		select {
-		case <-changed:
-		case <-r.Context().Done():
-			return
-		case <-timer.C:
-			writeJSON(w, http.StatusRequestTimeout, waitResult{
-				Open:  open,
-				Error: fmt.Sprintf("timed out after %v waiting for %d open connections%s; %d are open", timeout, want, tagSuffix(tag), open),
-			})
-			return
-		}
-	}
 }
 
 // tagSuffix names the tag in log lines and errors.

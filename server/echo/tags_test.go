@@ -3,6 +3,7 @@
 package echo_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -231,4 +232,23 @@ func requestNoFail(ts *httptest.Server, method, path string) (status, body strin
 		return "error", err.Error()
 	}
 	return strconv.Itoa(resp.StatusCode), string(b)
+}
+
+func TestShutdownEndsWaits(t *testing.T) {
+	s, ts := startServer(t, echo.Config{Control: true})
+	waited := make(chan string, 1)
+	go func() {
+		status, body := requestNoFail(ts, http.MethodGet, "/control/wait?open=1&timeout=60000")
+		waited <- status + " " + body
+	}()
+	eventually(t, "the wait to start", func() bool { return echo.WaitingForTest(s) == 1 })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	assert.Success(t, s.Shutdown(ctx))
+	select {
+	case got := <-waited:
+		assert.Contains(t, "answer", got, "503 ")
+	case <-time.After(5 * time.Second):
+		t.Fatal("a wait outlived Shutdown")
+	}
 }
