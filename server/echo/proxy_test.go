@@ -25,6 +25,7 @@ type backend struct {
 	*httptest.Server
 	mu       sync.Mutex
 	queries  []string
+	cookies  []string
 	received []string
 	closes   []websocket.StatusCode
 	handlers sync.WaitGroup
@@ -43,6 +44,7 @@ func startBackend(t *testing.T) *backend {
 		defer c.CloseNow()
 		b.mu.Lock()
 		b.queries = append(b.queries, r.URL.RawQuery)
+		b.cookies = append(b.cookies, r.Header.Get("Cookie"))
 		b.mu.Unlock()
 		ctx := context.Background()
 		c.Write(ctx, websocket.MessageText, []byte("hello from backend"))
@@ -85,7 +87,10 @@ func TestProxyPassesMessagesBothWays(t *testing.T) {
 	b := startBackend(t)
 	s, ts := startServer(t, echo.Config{Control: true, Upstream: wsURL(b.Server, "/socket")})
 
-	c, resp, err := dialErr(ctx, ts, "/echo?tag=p&room=7", &websocket.DialOptions{Subprotocols: []string{"chat.v1", "chat.v2"}})
+	c, resp, err := dialErr(ctx, ts, "/echo?tag=p&room=7", &websocket.DialOptions{
+		Subprotocols: []string{"chat.v1", "chat.v2"},
+		HTTPHeader:   http.Header{"Cookie": {"session=abc"}},
+	})
 	assert.Success(t, err)
 	defer c.CloseNow()
 	assert.Equal(t, "subprotocol chosen by the backend", "chat.v2", resp.Header.Get("Sec-WebSocket-Protocol"))
@@ -104,6 +109,9 @@ func TestProxyPassesMessagesBothWays(t *testing.T) {
 
 	queries, received, _ := b.snapshot()
 	assert.Equal(t, "query seen by the backend", []string{"room=7"}, queries)
+	b.mu.Lock()
+	assert.Equal(t, "cookie seen by the backend", []string{"session=abc"}, b.cookies)
+	b.mu.Unlock()
 	assert.Equal(t, "received by the backend", []string{"hi", "ping", "\x00\x01"}, received)
 	assert.Equal(t, "message log", []string{"hi", "ping", "<binary 2 bytes>"}, messagesOf(t, ts, "p"))
 	st := s.TagStats("p")
