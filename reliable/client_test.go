@@ -315,10 +315,11 @@ func (c *testClient) writeLoop(ctx context.Context, ws *websocket.Conn, wakeCh c
 // refuse connections.
 type faultListener struct {
 	net.Listener
-	mu      sync.Mutex
-	conns   []*faultConn
-	refuse  bool
-	dropped int
+	mu       sync.Mutex
+	conns    []*faultConn
+	refuse   bool
+	dropped  int // drops that closed a connection
+	silenced int // silences that hit a connection
 }
 
 func (l *faultListener) Accept() (net.Conn, error) {
@@ -347,8 +348,10 @@ func (l *faultListener) drop() {
 	for _, c := range l.conns {
 		c.Close()
 	}
+	if len(l.conns) > 0 {
+		l.dropped++
+	}
 	l.conns = nil
-	l.dropped++
 }
 
 // silence makes every open connection a black hole in both directions,
@@ -358,6 +361,9 @@ func (l *faultListener) silence() {
 	defer l.mu.Unlock()
 	for _, c := range l.conns {
 		c.silenced.Store(true)
+	}
+	if len(l.conns) > 0 {
+		l.silenced++
 	}
 	l.conns = nil
 }

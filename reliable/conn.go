@@ -58,18 +58,17 @@ func (c *conn) serve() {
 	code, err := c.readLoop()
 	s := c.s
 	s.mu.Lock()
-	if code != 0 {
-		c.close(code, err.Error())
-	} else if !c.closed {
+	if !c.closed {
 		c.closed = true
 		close(c.done)
 	}
 	s.mu.Unlock()
-	s.detach(c)
-	<-writerDone
 	if code != 0 {
 		s.srv.opts.Logf("wsbeat.reliable: session %s: %v", s.id, err)
+		c.ws.Close(code, truncate(err.Error()))
 	}
+	s.detach(c)
+	<-writerDone
 }
 
 // readLoop handles inbound frames until the connection fails (code 0) or
@@ -217,13 +216,7 @@ func (c *conn) take(frames []outFrame) []outFrame {
 		c.welcome = ""
 	}
 	if s.ackDue || c.pongDue {
-		ack, fresh := s.in.TakeAck()
-		if fresh {
-			if err := s.srv.opts.Store.Deliver(s.ctx, s.id, s.srv.owner, ack); err != nil {
-				s.endLocked(storeError(err), false)
-				return nil
-			}
-		}
+		ack, fresh := s.in.TakeAck() // Read recorded it in the Store
 		if c.pongDue {
 			frames = append(frames, outFrame{text: wire.Control(wire.Frame{Kind: wire.Pong, Seq: ack})})
 		} else if fresh {

@@ -90,11 +90,19 @@ func (s *Session) Read(ctx context.Context) (Message, error) {
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return Message{}, ctx.Err()
+			return Message{}, s.ctxErr(ctx)
 		}
 		s.mu.Lock()
 	}
 	p := s.queue[0]
+	// Recorded before the application has it, so that an instance taking
+	// the session over does not deliver it again.
+	if err := s.srv.opts.Store.Deliver(s.ctx, s.id, s.srv.owner, p.Seq); err != nil {
+		s.endLocked(storeError(err), false)
+		err := s.err
+		s.mu.Unlock()
+		return Message{}, err
+	}
 	s.queue[0] = wire.Pending[Message]{}
 	s.queue = s.queue[1:]
 	switch s.in.Deliver(p.Seq, p.Size) {
@@ -109,6 +117,17 @@ func (s *Session) Read(ctx context.Context) (Message, error) {
 	}
 	s.mu.Unlock()
 	return p.Msg, nil
+}
+
+// ctxErr is the error for a wait that ctx ended: the session's own error
+// if it ended too (the handler's ctx ends with it), else ctx's.
+func (s *Session) ctxErr(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return s.err
+	}
+	return ctx.Err()
 }
 
 func (s *Session) ackTimerFired() {
@@ -166,8 +185,9 @@ func (s *Session) Write(ctx context.Context, m Message) error {
 		select {
 		case <-ch:
 		case <-ctx.Done():
+			err := s.ctxErr(ctx)
 			s.mu.Lock()
-			return ctx.Err()
+			return err
 		}
 		s.mu.Lock()
 	}
@@ -187,8 +207,9 @@ func (s *Session) Flush(ctx context.Context) error {
 		select {
 		case <-ch:
 		case <-ctx.Done():
+			err := s.ctxErr(ctx)
 			s.mu.Lock()
-			return ctx.Err()
+			return err
 		}
 		s.mu.Lock()
 	}
@@ -258,10 +279,6 @@ func (s *Session) attach(c *conn, received int64) error {
 		return s.err
 	}
 	resume := s.in.Reconnected()
-	if err := s.srv.opts.Store.Deliver(s.ctx, s.id, s.srv.owner, resume); err != nil {
-		s.endLocked(storeError(err), false)
-		return s.err
-	}
 	if s.conn != nil {
 		s.conn.close(1000, "replaced by a newer connection")
 	}

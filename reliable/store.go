@@ -54,8 +54,9 @@ type Store interface {
 	// Ack records the client's acknowledgement: the messages up to seq
 	// can go.
 	Ack(ctx context.Context, id, owner string, seq int64) error
-	// Deliver records that the client's messages up to seq were read by
-	// the application, before the server acknowledges them.
+	// Deliver records that the client's message seq is being handed to
+	// the application (Read calls it before returning the message), so
+	// that no instance delivers it again.
 	Deliver(ctx context.Context, id, owner string, seq int64) error
 	// Touch resets the session's expiry to ttl from now.
 	Touch(ctx context.Context, id, owner string, ttl time.Duration) error
