@@ -123,6 +123,11 @@ func (c *conn) handle(f wire.Frame, payload []byte) (websocket.StatusCode, error
 		}
 		c.pongDue = true
 		c.wake()
+	case wire.Bye:
+		if err := c.ack(f.Seq); err != nil {
+			return wire.CodeProtocolError, err
+		}
+		s.endLocked(ErrClientClosed, true)
 	default:
 		return wire.CodeProtocolError, errors.New("wsbeat.reliable: protocol error: " + f.Kind.String() + " from a client")
 	}

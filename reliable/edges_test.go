@@ -309,3 +309,27 @@ func TestServerRestarted(t *testing.T) {
 	}
 	checkSequence(t, "new session", rec.got(), 1)
 }
+
+// TestByeEndsTheSession: a client's bye ends the session at once; the
+// handler reads what came before it, then ErrClientClosed, and the store
+// forgets the session.
+func TestByeEndsTheSession(t *testing.T) {
+	rec := newRecorder(0)
+	store := NewMemoryStore()
+	srv := NewServer(&Options{Store: store}, rec.handle)
+	_, hs := startServer(t, srv)
+	ctx := testContext(t)
+	ws := dialRaw(t, ctx, wsURL(hs.URL))
+	hello(t, ctx, ws, wire.Frame{})
+	sendText(t, ctx, ws, "1:1")
+	sendText(t, ctx, ws, "B0")
+	expectClose(t, ctx, ws, websocket.StatusNormalClosure, "closed by the client")
+	<-rec.done
+	rec.mu.Lock()
+	ended := rec.ended
+	rec.mu.Unlock()
+	checkSequence(t, "application", rec.got(), 1)
+	if len(ended) != 1 || !errors.Is(ended[0], ErrClientClosed) || store.Len() != 0 {
+		t.Fatalf("ended with %v, %d sessions stored", ended, store.Len())
+	}
+}

@@ -21,6 +21,8 @@ var (
 	ErrSessionExpired = errors.New("wsbeat.reliable: session expired")
 	// ErrSessionClosed: Close was called, or the handler returned.
 	ErrSessionClosed = errors.New("wsbeat.reliable: session closed")
+	// ErrClientClosed: the client ended the session (a bye frame).
+	ErrClientClosed = errors.New("wsbeat.reliable: session closed by the client")
 	// ErrServerClosed: Server.Close was called.
 	ErrServerClosed = errors.New("wsbeat.reliable: server closed")
 )
@@ -80,28 +82,22 @@ func (s *Session) broadcast() {
 func (s *Session) Read(ctx context.Context) (Message, error) {
 	s.mu.Lock()
 	for len(s.queue) == 0 {
-		if s.err != nil {
+		if err := s.waitLocked(ctx); err != nil {
+			s.mu.Unlock()
+			return Message{}, err
+		}
+	}
+	p := s.queue[0]
+	// Recorded before the application has it, so that an instance taking
+	// the session over does not deliver it again. A session that has
+	// ended is no longer in the Store; what it had received is still read.
+	if s.err == nil {
+		if err := s.srv.opts.Store.Deliver(s.ctx, s.id, s.srv.owner, p.Seq); err != nil {
+			s.endLocked(storeError(err), false)
 			err := s.err
 			s.mu.Unlock()
 			return Message{}, err
 		}
-		ch := s.changed
-		s.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return Message{}, s.ctxErr(ctx)
-		}
-		s.mu.Lock()
-	}
-	p := s.queue[0]
-	// Recorded before the application has it, so that an instance taking
-	// the session over does not deliver it again.
-	if err := s.srv.opts.Store.Deliver(s.ctx, s.id, s.srv.owner, p.Seq); err != nil {
-		s.endLocked(storeError(err), false)
-		err := s.err
-		s.mu.Unlock()
-		return Message{}, err
 	}
 	s.queue[0] = wire.Pending[Message]{}
 	s.queue = s.queue[1:]
@@ -119,15 +115,24 @@ func (s *Session) Read(ctx context.Context) (Message, error) {
 	return p.Msg, nil
 }
 
-// ctxErr is the error for a wait that ctx ended: the session's own error
-// if it ended too (the handler's ctx ends with it), else ctx's.
-func (s *Session) ctxErr(ctx context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// waitLocked waits for a change, with s.mu held around it. It fails, at
+// once, with the error that ended the session or with ctx's; a session
+// that ends wins over the handler's ctx, which ends with it.
+func (s *Session) waitLocked(ctx context.Context) error {
 	if s.err != nil {
 		return s.err
 	}
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ch := s.changed
+	s.mu.Unlock()
+	select {
+	case <-ch:
+	case <-ctx.Done():
+	}
+	s.mu.Lock()
+	return nil
 }
 
 func (s *Session) ackTimerFired() {
@@ -168,6 +173,9 @@ func (s *Session) Write(ctx context.Context, m Message) error {
 		if s.err != nil {
 			return s.err
 		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		seq, err := s.out.Push(m, len(m.Data))
 		if err == nil {
 			if err := s.srv.opts.Store.Append(s.ctx, s.id, s.srv.owner, Stored{Seq: seq, Msg: m, Size: len(m.Data)}); err != nil {
@@ -180,16 +188,9 @@ func (s *Session) Write(ctx context.Context, m Message) error {
 		if !errors.Is(err, wire.ErrBufferFull) {
 			return err
 		}
-		ch := s.changed
-		s.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			err := s.ctxErr(ctx)
-			s.mu.Lock()
+		if err := s.waitLocked(ctx); err != nil {
 			return err
 		}
-		s.mu.Lock()
 	}
 }
 
@@ -199,19 +200,9 @@ func (s *Session) Flush(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for s.out.Len() > 0 {
-		if s.err != nil {
-			return s.err
-		}
-		ch := s.changed
-		s.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			err := s.ctxErr(ctx)
-			s.mu.Lock()
+		if err := s.waitLocked(ctx); err != nil {
 			return err
 		}
-		s.mu.Lock()
 	}
 	return nil
 }

@@ -25,9 +25,12 @@ const (
 	Ping
 	// Pong answers a Ping, carrying the answering side's ack: "Q<seq>".
 	Pong
+	// Bye is the client ending its session on purpose, carrying its
+	// final ack: "B<seq>". The server ends the session at once.
+	Bye
 )
 
-var kindNames = [...]string{Data: "data", Hello: "hello", Welcome: "welcome", Ack: "ack", Ping: "ping", Pong: "pong"}
+var kindNames = [...]string{Data: "data", Hello: "hello", Welcome: "welcome", Ack: "ack", Ping: "ping", Pong: "pong", Bye: "bye"}
 
 // String returns the kind's name as docs/reliable.md writes it.
 func (k Kind) String() string {
@@ -37,12 +40,12 @@ func (k Kind) String() string {
 	return "Kind(" + strconv.Itoa(int(k)) + ")"
 }
 
-var kindTags = [...]byte{Hello: 'H', Welcome: 'W', Ack: 'A', Ping: 'P', Pong: 'Q'}
+var kindTags = [...]byte{Hello: 'H', Welcome: 'W', Ack: 'A', Ping: 'P', Pong: 'Q', Bye: 'B'}
 
 // Frame is one decoded frame, without a data frame's payload.
 //
 // Seq is the data message's sequence number (Data), the cumulative
-// acknowledgement (Ack, Ping, Pong), or the last sequence the sender has
+// acknowledgement (Ack, Ping, Pong, Bye), or the last sequence the sender has
 // received from its peer (Hello, Welcome). Session is empty in a Hello
 // that asks for a new session. Binary is the WebSocket type of a data
 // frame; control frames are always text.
@@ -160,16 +163,19 @@ func number[T Bytes](b T) (int64, error) {
 func decodeControl[T Bytes](b T) (Frame, error) {
 	tag, rest := b[0], b[1:]
 	switch tag {
-	case 'A', 'P', 'Q':
+	case 'A', 'P', 'Q', 'B':
 		n, err := number(rest)
 		if err != nil {
 			return Frame{}, err
 		}
 		k := Ack
-		if tag == 'P' {
+		switch tag {
+		case 'P':
 			k = Ping
-		} else if tag == 'Q' {
+		case 'Q':
 			k = Pong
+		case 'B':
+			k = Bye
 		}
 		return Frame{Kind: k, Seq: n}, nil
 	case 'H', 'W':
@@ -230,7 +236,7 @@ func Append(dst []byte, f Frame) []byte {
 		}
 		dst = append(dst, f.Session...)
 		dst = append(dst, ':')
-	case Ack, Ping, Pong:
+	case Ack, Ping, Pong, Bye:
 		dst = append(dst, kindTags[f.Kind])
 	default:
 		return dst

@@ -27,6 +27,7 @@ func TestDecodeValid(t *testing.T) {
 		{"A1000", false, Frame{Kind: Ack, Seq: 1000}, ""},
 		{"P17", false, Frame{Kind: Ping, Seq: 17}, ""},
 		{"Q9007199254740991", false, Frame{Kind: Pong, Seq: MaxSeq}, ""},
+		{"B3", false, Frame{Kind: Bye, Seq: 3}, ""},
 	}
 	for _, tt := range tests {
 		f, payload, err := Decode(tt.binary, tt.in)
@@ -80,6 +81,8 @@ func TestDecodeInvalid(t *testing.T) {
 		{"X1", false},
 		{"a1", false},
 		{"h", false},
+		{"B", false},
+		{"B01", false},
 	}
 	for _, tt := range tests {
 		f, _, err := Decode(tt.binary, tt.in)
@@ -101,6 +104,7 @@ func TestAppendEveryKind(t *testing.T) {
 		{Frame{Kind: Ack, Seq: 99}, "A99"},
 		{Frame{Kind: Ping, Seq: 1}, "P1"},
 		{Frame{Kind: Pong}, "Q0"},
+		{Frame{Kind: Bye, Seq: 8}, "B8"},
 		{Frame{Kind: 0}, ""},
 		{Frame{Kind: 200}, ""},
 	} {
@@ -114,7 +118,7 @@ func TestAppendEveryKind(t *testing.T) {
 }
 
 func TestKindString(t *testing.T) {
-	if Data.String() != "data" || Pong.String() != "pong" || Kind(0).String() != "Kind(0)" || Kind(9).String() != "Kind(9)" {
+	if Data.String() != "data" || Bye.String() != "bye" || Kind(0).String() != "Kind(0)" || Kind(9).String() != "Kind(9)" {
 		t.Errorf("Kind names: %v %v %v %v", Data, Pong, Kind(0), Kind(9))
 	}
 }

@@ -13,7 +13,7 @@ func FuzzDecode(f *testing.F) {
 	for _, s := range []string{
 		"1:x", "9007199254740991:", "9007199254740992:", "01:", "0:", ":", "1",
 		"H", "Habc:0", "H:0", "Wabc:12", "W", "A0", "A", "P5", "Q5", "Q05",
-		"ping", "pong", "", "\xff", "12345678901234567:", "Hé:1",
+		"B0", "B", "ping", "pong", "", "\xff", "12345678901234567:", "Hé:1",
 	} {
 		f.Add(false, []byte(s))
 		f.Add(true, []byte(s))
