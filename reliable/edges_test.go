@@ -333,3 +333,13 @@ func TestByeEndsTheSession(t *testing.T) {
 		t.Fatalf("ended with %v, %d sessions stored", ended, store.Len())
 	}
 }
+
+func TestHelloTimeout(t *testing.T) {
+	srv := NewServer(&Options{HelloTimeout: 50 * time.Millisecond}, func(ctx context.Context, s *Session) { <-ctx.Done() })
+	_, hs := startServer(t, srv)
+	ctx := testContext(t)
+	ws := dialRaw(t, ctx, wsURL(hs.URL))
+	if _, _, err := ws.Read(ctx); err == nil {
+		t.Fatal("a connection without a hello stayed open")
+	}
+}

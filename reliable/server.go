@@ -80,23 +80,32 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ws.Close(wire.CodeProtocolError, truncate(err.Error()))
 		return
 	}
-	s, err := srv.session(r.Context(), hello.Session)
-	if err != nil {
-		srv.opts.Logf("wsbeat.reliable: %v", err)
-		ws.Close(websocket.StatusInternalError, truncate(err.Error()))
-		return
+	// A session that ends between the lookup and the attach is forgotten
+	// by then: the second lookup finds it gone.
+	for range 2 {
+		s, err := srv.session(r.Context(), hello.Session)
+		if err != nil {
+			srv.opts.Logf("wsbeat.reliable: %v", err)
+			ws.Close(websocket.StatusInternalError, truncate(err.Error()))
+			return
+		}
+		received := hello.Seq
+		if s.id != hello.Session {
+			received = 0 // a new session: what the client had is gone
+		}
+		c := newConn(s, ws)
+		err = s.attach(c, received)
+		if errors.Is(err, wire.ErrProtocol) {
+			srv.opts.Logf("wsbeat.reliable: session %s: %v", s.id, err)
+			ws.Close(wire.CodeProtocolError, truncate(err.Error()))
+			return
+		}
+		if err == nil {
+			c.serve()
+			return
+		}
 	}
-	received := hello.Seq
-	if s.id != hello.Session {
-		received = 0 // a new session: what the client had is gone
-	}
-	c := newConn(s, ws)
-	if err := s.attach(c, received); err != nil {
-		srv.opts.Logf("wsbeat.reliable: session %s: %v", s.id, err)
-		ws.Close(wire.CodeProtocolError, truncate(err.Error()))
-		return
-	}
-	c.serve()
+	ws.Close(websocket.StatusInternalError, "wsbeat.reliable: no session")
 }
 
 func (srv *Server) readHello(ctx context.Context, ws *websocket.Conn) (wire.Frame, error) {
