@@ -282,7 +282,7 @@ func TestServerRestarted(t *testing.T) {
 	for i := 1; i <= 3; i++ {
 		c.send(ctx, numbered(i))
 	}
-	if err := c.waitFor(ctx, func() bool { return c.welcomes == 1 && c.next == 4 }); err != nil {
+	if err := c.waitFor(ctx, func() bool { return c.welcomes == 1 && c.sent == 3 }); err != nil {
 		t.Fatal(err)
 	}
 	close(blocked)
