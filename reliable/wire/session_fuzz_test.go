@@ -8,10 +8,11 @@ import (
 // simServer is the server's side of the protocol as the reliable package
 // plays it, on Outbound and Inbound, with one connection at a time.
 type simServer struct {
-	out  *Outbound[int]
-	in   *Inbound
-	next int64 // the next sequence to send on the connection
-	got  []int
+	out   *Outbound[int]
+	in    *Inbound
+	next  int64          // the next sequence to send on the connection
+	queue []Pending[int] // accepted, not yet read by the application
+	got   []int
 	// attached: the connection's hello has arrived
 	attached bool
 }
@@ -27,6 +28,9 @@ func FuzzSession(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3, 4, 0, 0, 2, 3, 5, 6})
 	f.Add([]byte{0, 0, 0, 4, 2, 2, 1, 1, 4, 3, 3, 7, 2, 3})
 	f.Add([]byte{1, 1, 1, 1, 3, 3, 4, 4, 4, 3, 3, 3, 3, 5, 2, 2, 2})
+	// The server's application reads late: the client replays what is
+	// queued there, which the server discards.
+	f.Add([]byte{2, 3, 0, 0, 2, 2, 8, 4, 2, 3, 2})
 	f.Fuzz(runSession)
 }
 
@@ -100,11 +104,7 @@ func runSession(t *testing.T, ops []byte) {
 			}
 			if ok {
 				n, _ := strconv.Atoi(payload)
-				s.got = append(s.got, n)
-				if s.in.Deliver(fr.Seq, len(payload)) == AckNow {
-					a, _ := s.in.TakeAck()
-					p.toClient = append(p.toClient, Control(Frame{Kind: Ack, Seq: a}))
-				}
+				s.queue = append(s.queue, Pending[int]{Seq: fr.Seq, Msg: n, Size: len(payload)})
 			}
 		case Ack, Pong, Ping:
 			if _, err := s.out.Ack(fr.Seq); err != nil {
@@ -116,6 +116,19 @@ func runSession(t *testing.T, ops []byte) {
 			}
 		default:
 			fail("client sent %v", fr.Kind)
+		}
+	}
+	// read is the server's application reading one message.
+	read := func() {
+		if len(s.queue) == 0 {
+			return
+		}
+		m := s.queue[0]
+		s.queue = s.queue[1:]
+		s.got = append(s.got, m.Msg)
+		if s.in.Deliver(m.Seq, m.Size) == AckNow && s.attached {
+			a, _ := s.in.TakeAck()
+			p.toClient = append(p.toClient, Control(Frame{Kind: Ack, Seq: a}))
 		}
 	}
 	connect := func() {
@@ -140,7 +153,7 @@ func runSession(t *testing.T, ops []byte) {
 
 	connect()
 	for _, op := range ops {
-		switch op % 8 {
+		switch op % 9 {
 		case 0:
 			if _, err := c.Send(clientSent+1, 1); err == nil {
 				clientSent++
@@ -184,13 +197,19 @@ func runSession(t *testing.T, ops []byte) {
 			if c.Open() {
 				p.toServer = append(p.toServer, c.Ping())
 			}
+		case 8:
+			read()
 		}
 	}
 	// A last, clean connection delivers everything.
 	c.Closed()
 	connect()
 	drain()
-	// The ack timers fire.
+	// The application reads everything; the ack timers fire.
+	for len(s.queue) > 0 {
+		read()
+		drain()
+	}
 	if a, ok := s.in.TakeAck(); ok {
 		toClient(Control(Frame{Kind: Ack, Seq: a}))
 	}
