@@ -8,8 +8,9 @@ GOBIN    := $(CURDIR)/.cache/bin
 ADDR     ?= 127.0.0.1:8080
 WASMFLAGS := -trimpath -ldflags='-s -w'
 
-JS_SRC   := js/wsbeat.js $(wildcard js/wsbeat-vue.js) js/wsbeat.d.ts
-DIST     := dist/wsbeat.wasm dist/wasm_exec.js wasm_exec.js $(patsubst js/%,dist/%,$(JS_SRC))
+JS_SRC   := $(wildcard js/src/*.js)
+ESBUILD  := node_modules/.bin/esbuild
+DIST     := dist/wsbeat.wasm dist/wasm_exec.js wasm_exec.js dist/wsbeat.js dist/wsbeat-vue.js dist/wsbeat.d.ts
 
 .PHONY: help build run test test-go test-e2e test-js test-types test-playwright lint bench fuzz clean deps
 
@@ -33,9 +34,18 @@ dist/wasm_exec.js wasm_exec.js: $(EXEC_JS)
 	@mkdir -p dist
 	cp $< $@
 
-dist/%.js: js/%.js
+# The script-tag builds are generated from the ES modules in js/src by
+# esbuild (a pinned devDependency): an IIFE that sets the global, as the
+# hand-written files did.
+dist/wsbeat.js: $(JS_SRC) node_modules/.stamp
 	@mkdir -p dist
-	cp $< $@
+	$(ESBUILD) js/src/global.js --bundle --format=iife --target=es2020 --log-level=warning \
+		--banner:js='/*! wsbeat — a WebSocket that stays up (generated from js/src by esbuild) */' --outfile=$@
+
+dist/wsbeat-vue.js: $(JS_SRC) node_modules/.stamp
+	@mkdir -p dist
+	$(ESBUILD) js/src/vue-global.js --bundle --format=iife --target=es2020 --log-level=warning \
+		--banner:js='/*! wsbeat-vue — Vue 3 bindings for wsbeat (generated from js/src by esbuild) */' --outfile=$@
 
 dist/%.d.ts: js/%.d.ts
 	@mkdir -p dist

@@ -44,13 +44,29 @@ declare namespace WSBeat {
     debug?: boolean | ((line: string) => void);
   }
 
+  /** The stable kinds of every error wsbeat throws or reports, as err.code. */
+  type ErrorCode =
+    | "ERR_INVALID_URL" | "ERR_INVALID_PROTOCOL" | "ERR_INVALID_OPTION" | "ERR_INVALID_ARGUMENT"
+    | "ERR_INVALID_CLOSE_CODE" | "ERR_INVALID_CLOSE_REASON" | "ERR_CLOSED" | "ERR_QUEUE_FULL"
+    | "ERR_CONNECTION_TIMEOUT" | "ERR_HEARTBEAT_TIMEOUT" | "ERR_URL_FUNCTION" | "ERR_WEBSOCKET"
+    | "ERR_ENGINE" | "ERR_INTERNAL";
+  /**
+   * An error of wsbeat: an Error, TypeError, RangeError or DOMException
+   * (a bad URL is a SyntaxError, a send after close() an InvalidStateError,
+   * a full queue with overflow "throw" a QuotaExceededError), with a code.
+   * On a DOMException the string code shadows the legacy numeric one.
+   */
+  type WSBeatError = (Error | DOMException) & { readonly code: ErrorCode };
+
   interface OpenEvent extends Event { readonly retryCount: number; }
   interface SocketCloseEvent extends CloseEvent { readonly willReconnect: boolean; }
-  interface ErrorEvent extends Event { readonly error?: Error; }
+  interface ErrorEvent extends Event { readonly error?: WSBeatError; }
   interface ReconnectingEvent extends Event { readonly attempt: number; readonly delay: number; }
   interface HeartbeatEvent extends Event { readonly rtt: number; }
   interface DropEvent extends Event { readonly messages: Data[]; readonly reason: "overflow" | "closed" | string; }
   interface StateChangeEvent extends Event { readonly state: State; readonly previous: State; }
+  /** The open connection stayed up minUptime: retryCount was reset. */
+  interface StableEvent extends Event { readonly retryCount: number; }
 
   interface SocketEventMap {
     open: OpenEvent;
@@ -61,6 +77,7 @@ declare namespace WSBeat {
     heartbeat: HeartbeatEvent;
     drop: DropEvent;
     statechange: StateChangeEvent;
+    stable: StableEvent;
   }
 
   class Socket extends EventTarget {
@@ -114,11 +131,19 @@ declare namespace WSBeat {
   function load(options?: { wasmURL?: string | URL; execURL?: string | URL }): Promise<void>;
   /** The option defaults. */
   const defaults: Readonly<Required<Omit<Options, "shouldReconnect">>>;
+  /** The error codes, by name: errors.CLOSED is "ERR_CLOSED". */
+  const errors: Readonly<{
+    INVALID_URL: "ERR_INVALID_URL"; INVALID_PROTOCOL: "ERR_INVALID_PROTOCOL"; INVALID_OPTION: "ERR_INVALID_OPTION";
+    INVALID_ARGUMENT: "ERR_INVALID_ARGUMENT"; INVALID_CLOSE_CODE: "ERR_INVALID_CLOSE_CODE";
+    INVALID_CLOSE_REASON: "ERR_INVALID_CLOSE_REASON"; CLOSED: "ERR_CLOSED"; QUEUE_FULL: "ERR_QUEUE_FULL";
+    CONNECTION_TIMEOUT: "ERR_CONNECTION_TIMEOUT"; HEARTBEAT_TIMEOUT: "ERR_HEARTBEAT_TIMEOUT";
+    URL_FUNCTION: "ERR_URL_FUNCTION"; WEBSOCKET: "ERR_WEBSOCKET"; ENGINE: "ERR_ENGINE"; INTERNAL: "ERR_INTERNAL";
+  }>;
   /** Milliseconds from the start of loading to ready, once ready. */
   const startupMs: number | null;
   const engineVersion: string | null;
-  /** Engine counters (live js.Funcs, goroutines, sockets, Go heap), or null before ready. */
-  function stats(): { funcs: number; goroutines: number; sockets: number; heapAlloc: number; sys: number } | null;
+  /** Engine counters (live js.Funcs, goroutines, sockets, Go heap, calls JS→Go and Go→JS so far), or null before ready. */
+  function stats(): { funcs: number; goroutines: number; sockets: number; heapAlloc: number; sys: number; jsToGo: number; goToJS: number } | null;
 }
 
 declare namespace WSBeatVue {

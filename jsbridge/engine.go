@@ -3,21 +3,20 @@
 package jsbridge
 
 import (
-	"context"
 	"errors"
 	"runtime"
 	"sync"
-	"time"
+	"sync/atomic"
 
-	"github.com/wsbeat/wsbeat/internal/safejs"
 	"github.com/wsbeat/wsbeat"
-	"github.com/wsbeat/wsbeat/internal/msgfmt"
+	"github.com/wsbeat/wsbeat/internal/safejs"
 )
 
 // Version is the engine's version, reported as WSBeat.engineVersion.
 const Version = "0.1.0"
 
-// engine holds the sockets of the page, by the id wsbeat.js knows them by.
+// engine holds the Go sockets of the page, by the id wsbeat.js knows them
+// by. The protocol of its functions is docs/internals.md.
 type engine struct {
 	mu      sync.Mutex
 	nextID  int
@@ -25,10 +24,22 @@ type engine struct {
 	funcs   []*jsFunc
 }
 
-// bridged is one engine Socket and the transport it dials with.
+// bridged is one Go socket, the JS port it reports to (js/src/port.js),
+// and the transport it dials with.
 type bridged struct {
 	*wsbeat.Socket
-	tr *transport
+	id   int
+	port safejs.Value
+	tr   *transport
+	pong string // the heartbeat response, which pong reports
+	// verdict is the page's shouldReconnect answer for the close that
+	// closed() is reporting, asked by JS before the call (outside the
+	// engine's lock); the engine's ShouldReconnect takes it.
+	verdict *closeVerdict
+	// userClosed mirrors the engine's: close() was the last of close() and
+	// reconnect(). The Go socket is released after the final close that
+	// close() asked for; reconnect() then makes a new one.
+	userClosed atomic.Bool
 }
 
 // Start builds the engine object and hands it to the page: wsbeat.js
@@ -51,45 +62,26 @@ func Start() error {
 
 type exported func(args []safejs.Value) (any, error)
 
-// object returns the JS object of the engine's functions. They live as
-// long as the program.
+// object returns the JS object of the engine's functions (JS → Go in
+// docs/internals.md). They live as long as the program.
 func (e *engine) object() (safejs.Value, error) {
-	objCtor, err := safejs.Global().Get("Object")
-	if err != nil {
-		return safejs.Undefined(), err
-	}
-	obj, err := objCtor.New()
+	obj, err := newObject()
 	if err != nil {
 		return safejs.Undefined(), err
 	}
 	for name, fn := range map[string]exported{
-		"newSocket": e.newSocket,
+		"create":    e.create,
 		"send":      e.send,
-		"close": e.withSocket(func(s *bridged, a []safejs.Value) (any, error) {
-			s.Close(optInt(a, 1), optString(a, 2))
-			return nil, nil
-		}),
-		"reconnect": e.withSocket(func(s *bridged, a []safejs.Value) (any, error) {
-			s.Reconnect(optInt(a, 1), optString(a, 2))
-			return nil, nil
-		}),
-		"probe":  e.withSocket(func(s *bridged, _ []safejs.Value) (any, error) { s.Probe(); return nil, nil }),
-		"resume": e.withSocket(func(s *bridged, _ []safejs.Value) (any, error) { s.Resume(); return nil, nil }),
-		"pause":  e.withSocket(func(s *bridged, _ []safejs.Value) (any, error) { s.Pause(); return nil, nil }),
-		"setOnline": e.withSocket(func(s *bridged, a []safejs.Value) (any, error) {
-			on := true
-			if len(a) > 1 {
-				on, _ = a[1].Truthy()
-			}
-			s.SetOnline(on)
-			return nil, nil
-		}),
-		"opened": e.opened,
-		"failed": e.failed,
-		"closed": e.closed,
-		"pong":   e.pong,
-		"get":    e.get,
-		"stats":  e.stats,
+		"close":     e.withSocket(e.close),
+		"reconnect": e.withSocket(e.reconnect),
+		"opened":    e.opened,
+		"failed":    e.failed,
+		"closed":    e.closed,
+		"pong":      e.pong,
+		"get":       e.get,
+		"page":      e.page,
+		"release":   e.release,
+		"stats":     e.stats,
 	} {
 		f := newFunc(fn)
 		e.funcs = append(e.funcs, f)
@@ -97,6 +89,11 @@ func (e *engine) object() (safejs.Value, error) {
 			return safejs.Undefined(), err
 		}
 	}
+	codes := make([]any, len(errorKinds))
+	for i, k := range errorKinds {
+		codes[i] = k.code
+	}
+	obj.Set("errorCodes", codes)
 	obj.Set("version", Version)
 	return obj, nil
 }
@@ -104,14 +101,14 @@ func (e *engine) object() (safejs.Value, error) {
 // socketOf returns the socket whose id is args[0].
 func (e *engine) socketOf(args []safejs.Value) (*bridged, error) {
 	if len(args) == 0 || args[0].Type() != safejs.TypeNumber {
-		return nil, typeError("wsbeat: expected a socket id as first argument")
+		return nil, argError("wsbeat: expected a socket id as first argument")
 	}
 	id, _ := args[0].Int()
 	e.mu.Lock()
 	s := e.sockets[id]
 	e.mu.Unlock()
 	if s == nil {
-		return nil, domException("InvalidStateError", "wsbeat: socket %d is closed", id)
+		return nil, closedError("wsbeat: socket %d is closed", id)
 	}
 	return s, nil
 }
@@ -126,15 +123,31 @@ func (e *engine) withSocket(fn func(s *bridged, args []safejs.Value) (any, error
 	}
 }
 
-// newSocket(jsSocket, url, protocols, options) starts an engine Socket for
-// a JS socket object and returns its id. url is a checked absolute URL, or
-// null when the JS socket has a URL function (called through _resolveURL).
-func (e *engine) newSocket(args []safejs.Value) (any, error) {
-	if len(args) < 4 || args[0].Type() != safejs.TypeObject || args[3].Type() != safejs.TypeObject {
-		return nil, typeError("wsbeat: newSocket(socket, url, protocols, options) needs an object, a URL, an array and an object")
+// forget releases b: it is no longer reachable from JS. It reports
+// whether b was still known.
+func (e *engine) forget(b *bridged) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sockets[b.id] != b {
+		return false
 	}
-	sock := args[0]
-	opts, err := jsOptions(args[3], sock)
+	delete(e.sockets, b.id)
+	return true
+}
+
+// create(port, url, protocols, options, calls) makes the Go socket of a JS
+// socket, closed, and replays into it the calls that waited for it
+// (["reconnect", code, reason], ["send", data, size, binary],
+// ["close", code, reason]), before any WebSocket is made. url is a checked
+// absolute URL, or null when the JS socket has a URL function. It returns
+// the socket's id, or 0 if the replayed calls ended in a close that
+// released it at once.
+func (e *engine) create(args []safejs.Value) (any, error) {
+	if len(args) < 5 || args[0].Type() != safejs.TypeObject || args[3].Type() != safejs.TypeObject {
+		return nil, argError("wsbeat: create(port, url, protocols, options, calls) needs an object, a URL, an array, an object and an array")
+	}
+	port := args[0]
+	opts, err := jsOptions(args[3], port)
 	if err != nil {
 		return nil, err
 	}
@@ -142,88 +155,157 @@ func (e *engine) newSocket(args []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	calls, err := readCalls(args[4])
+	if err != nil {
+		return nil, err
+	}
 	opts.Protocols = protos
-	tr := &transport{js: sock}
+	tr := &transport{js: port}
 	opts.Transport = tr
-
-	e.mu.Lock()
-	e.nextID++
-	id := e.nextID
-	e.mu.Unlock()
-	opts.OnEvent = func(ev wsbeat.Event) {
-		emit(sock, ev)
-		if ev.Type == wsbeat.EventClose && !ev.WillReconnect {
-			e.mu.Lock()
-			delete(e.sockets, id)
-			e.mu.Unlock()
+	b := &bridged{port: port, tr: tr, pong: opts.HeartbeatResponse}
+	if ask := opts.ShouldReconnect; ask != nil {
+		opts.ShouldReconnect = func(c wsbeat.CloseInfo) bool {
+			if v := b.verdict; v != nil && v.info == c {
+				return v.ok
+			}
+			// A close the engine decided itself (a heartbeat timeout): the
+			// page's function runs under the engine's lock, where it must
+			// not call the socket (port.busy).
+			return ask(c)
 		}
 	}
-	opts.StartClosed = true // started below, once it is in the map
+	if b.pong == "" {
+		b.pong = wsbeat.DefaultHeartbeatResponse
+	}
+	opts.OnEvent = func(ev wsbeat.Event) { e.deliver(b, ev) }
+	opts.StartClosed = true // the replayed calls start it
 
 	var s *wsbeat.Socket
 	switch args[1].Type() {
 	case safejs.TypeString:
 		u, _ := args[1].String()
 		s, err = wsbeat.New(u, &opts)
-		if err != nil {
-			return nil, &jsErr{ctor: "SyntaxError", msg: err.Error()}
-		}
 	case safejs.TypeNull, safejs.TypeUndefined:
-		s, err = wsbeat.NewFunc(urlFunc(sock), &opts)
+		s, err = wsbeat.NewFunc(urlFunc(port), &opts)
 	default:
-		return nil, typeError("wsbeat: url must be a string or null, got %s", args[1].Type())
+		return nil, argError("wsbeat: url must be a string or null, got %s", args[1].Type())
 	}
 	if err != nil {
-		return nil, typeError("%v", err)
+		return nil, err
 	}
+	b.Socket = s
 	e.mu.Lock()
-	e.sockets[id] = &bridged{Socket: s, tr: tr}
+	e.nextID++
+	b.id = e.nextID
+	e.sockets[b.id] = b
 	e.mu.Unlock()
-	s.Reconnect(0, "")
-	return id, nil
+
+	tr.hold = true
+	for _, c := range calls {
+		e.replay(b, c)
+	}
+	tr.hold = false
+	tr.dialHeld()
+
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sockets[b.id] != b {
+		return 0, nil
+	}
+	return b.id, nil
 }
 
-// urlFunc asks the JS socket for the next URL. wsbeat.js calls the page's
-// function, awaits it, checks the URL, and calls back exactly once, by the
-// timeout at the latest, so the single-use callback is always released.
-func urlFunc(sock safejs.Value) wsbeat.URLFunc {
-	return func(ctx context.Context) (string, error) {
-		type result struct {
-			url string
-			err error
-		}
-		ch := make(chan result, 1)
-		var cb *jsFunc
-		cb = newFunc(func(args []safejs.Value) (any, error) {
-			defer cb.Release()
-			r := result{err: errors.New("URL function gave no URL")}
-			if len(args) >= 2 {
-				if args[0].Type() == safejs.TypeString {
-					msg, _ := args[0].String()
-					r.err = errors.New(msg)
-				} else if args[1].Type() == safejs.TypeString {
-					r.url, _ = args[1].String()
-					r.err = nil
-				}
-			}
-			ch <- r
-			return nil, nil
-		})
-		timeout := time.Second
-		if d, ok := ctx.Deadline(); ok {
-			timeout = time.Until(d)
-		}
-		if _, err := sock.Call("_resolveURL", timeout.Milliseconds(), cb.Value()); err != nil {
-			cb.Release()
-			return "", err
-		}
-		select {
-		case r := <-ch:
-			return r.url, r.err
-		case <-ctx.Done():
-			return "", ctx.Err()
+// replay applies one call that waited for the Go socket. A send that the
+// full queue refuses (overflow "throw") is reported as a drop event, since
+// its send() returned "queued" long ago.
+func (e *engine) replay(b *bridged, c call) {
+	switch c.name {
+	case "reconnect":
+		b.userClosed.Store(false)
+		b.Reconnect(c.code, c.reason)
+	case "close":
+		e.closeSocket(b, c.code, c.reason)
+	case "send":
+		_, err := b.Send(wsbeat.Message{Binary: c.binary, Data: c.data, Size: c.size})
+		if errors.Is(err, wsbeat.ErrQueueFull) {
+			emit(b.port, wsbeat.Event{Type: wsbeat.EventDrop, Dropped: []wsbeat.Message{{Data: c.data}}, DropReason: wsbeat.DropOverflow}, false)
 		}
 	}
+}
+
+// deliver hands an engine event to the JS port. The final close after
+// close() releases the Go socket, and says so.
+func (e *engine) deliver(b *bridged, ev wsbeat.Event) {
+	released := false
+	if ev.Type == wsbeat.EventClose && !ev.WillReconnect && b.userClosed.Load() && b.State() == wsbeat.StateClosed {
+		released = e.forget(b)
+	}
+	emit(b.port, ev, released)
+}
+
+// close(id, code, reason) closes the socket. It returns true when the
+// socket was closed already and is released at once (no close event
+// follows to say so).
+func (e *engine) close(b *bridged, a []safejs.Value) (any, error) {
+	return e.closeSocket(b, optInt(a, 1), optString(a, 2)), nil
+}
+
+func (e *engine) closeSocket(b *bridged, code int, reason string) bool {
+	b.userClosed.Store(true)
+	wasClosed := b.State() == wsbeat.StateClosed
+	b.Close(code, reason)
+	return wasClosed && e.forget(b)
+}
+
+// reconnect(id, code, reason) reconnects now.
+func (e *engine) reconnect(b *bridged, a []safejs.Value) (any, error) {
+	b.userClosed.Store(false)
+	b.Reconnect(optInt(a, 1), optString(a, 2))
+	return nil, nil
+}
+
+// release(id) forgets the Go socket of a JS socket that was garbage
+// collected (wsbeat.js's FinalizationRegistry), closing it if need be.
+func (e *engine) release(args []safejs.Value) (any, error) {
+	b, err := e.socketOf(args)
+	if err != nil {
+		return nil, err
+	}
+	if e.forget(b) {
+		b.userClosed.Store(true)
+		b.Close(0, "")
+	}
+	return nil, nil
+}
+
+// page(what) tells every socket what the page or the network did:
+// "offline", "online", "resume" (visible, pageshow, resume) or "pause"
+// (pagehide into the back/forward cache).
+func (e *engine) page(args []safejs.Value) (any, error) {
+	what := optString(args, 0)
+	var act func(*bridged)
+	switch what {
+	case "offline":
+		act = func(b *bridged) { b.SetOnline(false) }
+	case "online":
+		act = func(b *bridged) { b.SetOnline(true) }
+	case "resume":
+		act = func(b *bridged) { b.Resume() }
+	case "pause":
+		act = func(b *bridged) { b.Pause() }
+	default:
+		return nil, argError("wsbeat: page(what) takes \"offline\", \"online\", \"resume\" or \"pause\", got %q", what)
+	}
+	e.mu.Lock()
+	all := make([]*bridged, 0, len(e.sockets))
+	for _, b := range e.sockets {
+		all = append(all, b)
+	}
+	e.mu.Unlock()
+	for _, b := range all {
+		act(b)
+	}
+	return nil, nil
 }
 
 // send(id, data, size, binary) sends or queues data, which Go never reads.
@@ -233,17 +315,12 @@ func (e *engine) send(args []safejs.Value) (any, error) {
 		return nil, err
 	}
 	if len(args) < 4 || args[2].Type() != safejs.TypeNumber {
-		return nil, typeError("wsbeat: send(id, data, size, binary) needs a size")
+		return nil, argError("wsbeat: send(id, data, size, binary) needs a size")
 	}
 	size, _ := args[2].Int()
 	binary, _ := args[3].Truthy()
 	r, err := s.Send(wsbeat.Message{Binary: binary, Data: args[1], Size: size})
-	switch {
-	case errors.Is(err, wsbeat.ErrClosed):
-		return nil, domException("InvalidStateError", "wsbeat: send after close()")
-	case errors.Is(err, wsbeat.ErrQueueFull):
-		return nil, domException("QuotaExceededError", "%v (overflow is \"throw\")", err)
-	case err != nil:
+	if err != nil {
 		return nil, err
 	}
 	return r.String(), nil
@@ -278,36 +355,52 @@ func (e *engine) failed(args []safejs.Value) (any, error) {
 	return nil, err
 }
 
-// closed(id, gen, code, reason, wasClean) reports a WebSocket's close
-// event. wsbeat.js has already detached the WebSocket.
-func (e *engine) closed(args []safejs.Value) (any, error) {
-	c, err := e.connOf(args)
-	if c != nil {
-		c.detached = true
-		clean := false
-		if len(args) > 4 {
-			clean, _ = args[4].Truthy()
-		}
-		c.ev.Closed(optInt(args, 2), optString(args, 3), clean)
-	}
-	return nil, err
+// closeVerdict is the page's shouldReconnect answer for one close.
+type closeVerdict struct {
+	info wsbeat.CloseInfo
+	ok   bool
 }
 
-// pong(id) reports a heartbeat response that wsbeat.js filtered out.
+// closed(id, gen, code, reason, wasClean, verdict) reports a WebSocket's
+// close event. wsbeat.js has already detached the WebSocket, and asked the
+// page's shouldReconnect, if any, about the close: verdict is its answer,
+// or undefined when it did not ask.
+func (e *engine) closed(args []safejs.Value) (any, error) {
+	s, err := e.socketOf(args)
+	if err != nil {
+		return nil, err
+	}
+	c := s.tr.current(optInt(args, 1))
+	if c == nil {
+		return nil, nil
+	}
+	c.detached = true
+	clean := false
+	if len(args) > 4 {
+		clean, _ = args[4].Truthy()
+	}
+	info := wsbeat.CloseInfo{Code: optInt(args, 2), Reason: optString(args, 3), WasClean: clean}
+	if len(args) > 5 && args[5].Type() == safejs.TypeBoolean {
+		ok, _ := args[5].Truthy()
+		s.verdict = &closeVerdict{info: info, ok: ok}
+		defer func() { s.verdict = nil }()
+	}
+	c.ev.Closed(info.Code, info.Reason, info.WasClean)
+	return nil, nil
+}
+
+// pong(id) reports a heartbeat response that wsbeat.js took off the
+// per-message path.
 func (e *engine) pong(args []safejs.Value) (any, error) {
 	s, err := e.socketOf(args)
 	if err != nil {
 		return nil, err
 	}
-	text := wsbeat.DefaultHeartbeatResponse
-	if len(args) > 1 && args[1].Type() == safejs.TypeString {
-		text, _ = args[1].String()
-	}
-	s.tr.received(wsbeat.Text(text))
+	s.tr.received(wsbeat.Text(s.pong))
 	return nil, nil
 }
 
-// get(id, name) returns one property of the socket.
+// get(id, name) returns one property of the socket that only Go knows.
 func (e *engine) get(args []safejs.Value) (any, error) {
 	s, err := e.socketOf(args)
 	if err != nil {
@@ -323,14 +416,12 @@ func (e *engine) get(args []safejs.Value) (any, error) {
 		return s.QueuedBytes(), nil
 	case "url":
 		return s.URL(), nil
-	case "state":
-		return s.State().String(), nil
 	}
-	return nil, typeError("wsbeat: unknown property %q", name)
+	return nil, argError("wsbeat: unknown property %q", name)
 }
 
 // stats() reports what the churn tests watch: live js.Funcs, goroutines,
-// engine sockets and Go heap.
+// engine sockets, Go heap, and the calls across the boundary so far.
 func (e *engine) stats(_ []safejs.Value) (any, error) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -343,106 +434,7 @@ func (e *engine) stats(_ []safejs.Value) (any, error) {
 		"sockets":    n,
 		"heapAlloc":  float64(ms.HeapAlloc),
 		"sys":        float64(ms.Sys),
+		"jsToGo":     float64(callsIn.Load()),
+		"goToJS":     float64(callsOut.Load()),
 	}, nil
-}
-
-// emit hands an engine event to the JS socket: _ev(type, a, b, c, d) with
-// plain values, which wsbeat.js turns into DOM events.
-func emit(sock safejs.Value, ev wsbeat.Event) {
-	var args []any
-	switch ev.Type {
-	case wsbeat.EventOpen:
-		args = []any{ev.RetryCount}
-	case wsbeat.EventMessage:
-		args = []any{messageValue(ev.Message)}
-	case wsbeat.EventClose:
-		args = []any{ev.Close.Code, ev.Close.Reason, ev.Close.WasClean, ev.WillReconnect}
-	case wsbeat.EventError:
-		msg := ""
-		if ev.Err != nil {
-			msg = ev.Err.Error()
-		}
-		args = []any{msg}
-	case wsbeat.EventReconnecting:
-		args = []any{ev.Attempt, ms(ev.Delay)}
-	case wsbeat.EventHeartbeat:
-		args = []any{ms(ev.RTT)}
-	case wsbeat.EventDrop:
-		data := make([]any, len(ev.Dropped))
-		for i, m := range ev.Dropped {
-			data[i] = messageValue(m)
-		}
-		args = []any{data, ev.DropReason}
-	case wsbeat.EventStateChange:
-		args = []any{ev.State.String(), ev.Previous.String()}
-	}
-	sock.Call("_ev", append([]any{ev.Type.String()}, args...)...)
-}
-
-func messageValue(m wsbeat.Message) any {
-	switch d := m.Data.(type) {
-	case safejs.Value:
-		return d
-	case string:
-		return d
-	}
-	return msgfmt.Value(m.Data)
-}
-
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
-// isArray reports whether v is a JS Array (Array.isArray).
-func isArray(v safejs.Value) bool {
-	array, err := safejs.Global().Get("Array")
-	if err != nil {
-		return false
-	}
-	r, err := array.Call("isArray", v)
-	if err != nil {
-		return false
-	}
-	ok, _ := r.Truthy()
-	return ok
-}
-
-func optInt(args []safejs.Value, i int) int {
-	if len(args) > i && args[i].Type() == safejs.TypeNumber {
-		n, _ := args[i].Int()
-		return n
-	}
-	return 0
-}
-
-func optString(args []safejs.Value, i int) string {
-	if len(args) > i && args[i].Type() == safejs.TypeString {
-		s, _ := args[i].String()
-		return s
-	}
-	return ""
-}
-
-// stringArray reads the protocols: undefined, null or an Array of strings.
-// Anything else with a length (a string, {length: 1e9}) is refused rather
-// than read index by index.
-func stringArray(v safejs.Value) ([]string, error) {
-	if v.Type() == safejs.TypeUndefined || v.Type() == safejs.TypeNull {
-		return nil, nil
-	}
-	if !isArray(v) {
-		return nil, typeError("wsbeat: protocols must be an array of strings, got a %s", v.Type())
-	}
-	n, err := v.Length()
-	if err != nil {
-		return nil, typeError("wsbeat: protocols must be an array of strings")
-	}
-	out := make([]string, 0, n)
-	for i := 0; i < n; i++ {
-		p, _ := v.Index(i)
-		if p.Type() != safejs.TypeString {
-			return nil, typeError("wsbeat: protocols[%d] is a %s; it must be a string", i, p.Type())
-		}
-		s, _ := p.String()
-		out = append(out, s)
-	}
-	return out, nil
 }

@@ -13,6 +13,17 @@ import (
 // check that reconnecting leaks none.
 var liveFuncs atomic.Int64
 
+// callsIn and callsOut count calls from JS into Go (through guard) and
+// from Go into JS (through callJS), so a test can count the crossings a
+// reconnect costs (docs/internals.md).
+var callsIn, callsOut atomic.Int64
+
+// callJS calls v[name](args...), counted in callsOut.
+func callJS(v safejs.Value, name string, args ...any) (safejs.Value, error) {
+	callsOut.Add(1)
+	return v.Call(name, args...)
+}
+
 // jsFunc is a js.Func with its release, counted in liveFuncs.
 type jsFunc struct {
 	f        safejs.Func
@@ -48,60 +59,13 @@ func (f *jsFunc) Release() {
 func guard(fn func(args []safejs.Value) (any, error), args []safejs.Value) (result any) {
 	defer func() {
 		if r := recover(); r != nil {
-			result = jsError("Error", "wsbeat: internal error: "+msgfmt.Value(r))
+			result = internalKind.value("wsbeat: internal error: " + msgfmt.Value(r))
 		}
 	}()
+	callsIn.Add(1)
 	v, err := fn(args)
 	if err != nil {
 		return errorValue(err)
 	}
 	return v
-}
-
-// jsErr is an error that becomes a JS error of a given constructor
-// ("TypeError", "SyntaxError") or a DOMException with a given name.
-type jsErr struct {
-	ctor string // JS constructor name, or "" for DOMException
-	name string // DOMException name
-	msg  string
-}
-
-func (e *jsErr) Error() string { return e.msg }
-
-func typeError(format string, args ...any) error {
-	return &jsErr{ctor: "TypeError", msg: msgfmt.Sprintf(format, args...)}
-}
-
-func domException(name, format string, args ...any) error {
-	return &jsErr{name: name, msg: msgfmt.Sprintf(format, args...)}
-}
-
-func errorValue(err error) safejs.Value {
-	if e, ok := err.(*jsErr); ok {
-		if e.ctor == "" {
-			return domExceptionValue(e.name, e.msg)
-		}
-		return jsError(e.ctor, e.msg)
-	}
-	return jsError("Error", err.Error())
-}
-
-func jsError(ctor, msg string) safejs.Value {
-	c, err := safejs.Global().Get(ctor)
-	if err == nil {
-		if v, err := c.New(msg); err == nil {
-			return v
-		}
-	}
-	return safejs.Null()
-}
-
-func domExceptionValue(name, msg string) safejs.Value {
-	c, err := safejs.Global().Get("DOMException")
-	if err == nil {
-		if v, err := c.New(msg, name); err == nil {
-			return v
-		}
-	}
-	return jsError("Error", msg)
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/wsbeat/wsbeat"
+	"github.com/wsbeat/wsbeat/internal/msgfmt"
 	"github.com/wsbeat/wsbeat/internal/safejs"
 )
 
@@ -39,22 +41,29 @@ func TestGuardTurnsPanicsIntoErrors(t *testing.T) {
 	}
 }
 
-// TestGuardErrors: the errors an exported function returns become the JS
-// errors wsbeat.js throws as they are.
+// TestGuardErrors: the errors an exported function returns become JS
+// errors of their kind (errorKinds), each with its code, which wsbeat.js
+// throws as they are.
 func TestGuardErrors(t *testing.T) {
 	for _, tc := range []struct {
-		err              error
-		ctor, name, text string
+		err                    error
+		ctor, name, text, code string
 	}{
-		{typeError("wsbeat: option %s is bad", "x"), "TypeError", "TypeError", "wsbeat: option x is bad"},
-		{&jsErr{ctor: "SyntaxError", msg: "bad url"}, "SyntaxError", "SyntaxError", "bad url"},
-		{domException("InvalidStateError", "closed %d", 3), "DOMException", "InvalidStateError", "closed 3"},
-		{domException("QuotaExceededError", "full"), "DOMException", "QuotaExceededError", "full"},
-		{errors.New("plain"), "Error", "Error", "plain"},
+		{optionError("wsbeat: option %s is bad", "x"), "TypeError", "TypeError", "wsbeat: option x is bad", "ERR_INVALID_OPTION"},
+		{argError("wsbeat: bad %s", "call"), "TypeError", "TypeError", "wsbeat: bad call", "ERR_INVALID_ARGUMENT"},
+		{msgfmt.Wrap(wsbeat.ErrInvalidURL, "bad url"), "DOMException", "SyntaxError", "bad url", "ERR_INVALID_URL"},
+		{closedError("closed %d", 3), "DOMException", "InvalidStateError", "closed 3", "ERR_CLOSED"},
+		{msgfmt.Wrap(wsbeat.ErrQueueFull, "full"), "DOMException", "QuotaExceededError", "full", "ERR_QUEUE_FULL"},
+		{wsbeat.ErrConnectionTimeout, "Error", "Error", wsbeat.ErrConnectionTimeout.Error(), "ERR_CONNECTION_TIMEOUT"},
+		{msgfmt.Wrap(errURLFunction, "no"), "Error", "Error", "no", "ERR_URL_FUNCTION"},
+		{errors.New("plain"), "Error", "Error", "plain", "ERR_INTERNAL"},
 	} {
 		v := guard(func([]safejs.Value) (any, error) { return nil, tc.err }, nil)
 		ctor, name, msg := errorInfo(t, v.(safejs.Value))
-		assert(t, ctor == tc.ctor && name == tc.name && msg == tc.text, "%v: got %s %s %q, want %s %s %q", tc.err, ctor, name, msg, tc.ctor, tc.name, tc.text)
+		c, _ := v.(safejs.Value).Get("code")
+		code, _ := c.String()
+		assert(t, ctor == tc.ctor && name == tc.name && msg == tc.text && code == tc.code,
+			"%v: got %s %s %q %s, want %s %s %q %s", tc.err, ctor, name, msg, code, tc.ctor, tc.name, tc.text, tc.code)
 	}
 	v := guard(func([]safejs.Value) (any, error) { return "value", nil }, nil)
 	assert(t, v == "value", "a result passes through, got %v", v)

@@ -14,11 +14,13 @@ import (
 // jsOptions reads the options object that wsbeat.js has already checked
 // and filled with defaults, and turns it into engine options. It checks
 // every field again, so a caller that bypasses wsbeat.js gets a TypeError
-// naming the option rather than a panic or a silent default.
-func jsOptions(o safejs.Value, sock safejs.Value) (wsbeat.Options, error) {
+// naming the option rather than a panic or a silent default. The page's
+// functions are called through the socket's port (ping, shouldReconnect,
+// log).
+func jsOptions(o safejs.Value, port safejs.Value) (wsbeat.Options, error) {
 	var opts wsbeat.Options
 	if o.Type() != safejs.TypeObject {
-		return opts, typeError("wsbeat: options must be an object, got %s", o.Type())
+		return opts, optionError("wsbeat: options must be an object, got %s", o.Type())
 	}
 	ms := func(name string, dst *time.Duration, zeroMeans time.Duration) error {
 		f, err := number(o, name, 0, math.MaxInt32)
@@ -38,7 +40,7 @@ func jsOptions(o safejs.Value, sock safejs.Value) (wsbeat.Options, error) {
 			return err
 		}
 		if *dst <= 0 {
-			return typeError("wsbeat: option %s is 0; it must be a positive number of milliseconds", name)
+			return optionError("wsbeat: option %s is 0; it must be a positive number of milliseconds", name)
 		}
 		return nil
 	}
@@ -48,7 +50,7 @@ func jsOptions(o safejs.Value, sock safejs.Value) (wsbeat.Options, error) {
 			return err
 		}
 		if !math.IsInf(f, 1) && f != math.Trunc(f) {
-			return typeError("wsbeat: option %s is %v; it must be a whole number or Infinity", name, f)
+			return optionError("wsbeat: option %s is %v; it must be a whole number or Infinity", name, f)
 		}
 		switch {
 		case f == 0:
@@ -96,7 +98,7 @@ func jsOptions(o safejs.Value, sock safejs.Value) (wsbeat.Options, error) {
 			case "throw":
 				opts.Overflow = wsbeat.OverflowError
 			default:
-				return typeError(`wsbeat: option overflow is %q; allowed: "drop-oldest", "drop-newest" or "throw"`, s)
+				return optionError(`wsbeat: option overflow is %q; allowed: "drop-oldest", "drop-newest" or "throw"`, s)
 			}
 			return nil
 		},
@@ -109,19 +111,16 @@ func jsOptions(o safejs.Value, sock safejs.Value) (wsbeat.Options, error) {
 			case safejs.TypeString:
 				opts.HeartbeatMessage, _ = v.String()
 				if opts.HeartbeatMessage == "" {
-					return typeError("wsbeat: option heartbeatMessage is empty; it must be a non-empty string or a function")
+					return optionError("wsbeat: option heartbeatMessage is empty; it must be a non-empty string or a function")
 				}
 			case safejs.TypeFunction:
-				opts.HeartbeatMessageFunc = func() string {
-					r, err := sock.Call("_pingMessage")
-					if err != nil || r.Type() != safejs.TypeString {
-						return wsbeat.DefaultHeartbeatMessage
-					}
-					s, _ := r.String()
-					return s
-				}
+				// The engine asks for a ping's text under its lock; the
+				// page's function must run outside it. So the engine sends
+				// pingFromPage, and conn.Send has the port call the
+				// function and send its text a moment later (port.ping).
+				opts.HeartbeatMessage = pingFromPage
 			default:
-				return typeError("wsbeat: option heartbeatMessage is a %s; it must be a string or a function", v.Type())
+				return optionError("wsbeat: option heartbeatMessage is a %s; it must be a string or a function", v.Type())
 			}
 			return nil
 		},
@@ -139,10 +138,10 @@ func jsOptions(o safejs.Value, sock safejs.Value) (wsbeat.Options, error) {
 			case safejs.TypeString:
 				opts.HeartbeatResponse, _ = v.String()
 				if opts.HeartbeatResponse == "" {
-					return typeError("wsbeat: option heartbeatResponse is empty; it must be a non-empty string or null")
+					return optionError("wsbeat: option heartbeatResponse is empty; it must be a non-empty string or null")
 				}
 			default:
-				return typeError("wsbeat: option heartbeatResponse is a %s; it must be a string or null", v.Type())
+				return optionError("wsbeat: option heartbeatResponse is a %s; it must be a string or null", v.Type())
 			}
 			return nil
 		},
@@ -154,7 +153,7 @@ func jsOptions(o safejs.Value, sock safejs.Value) (wsbeat.Options, error) {
 			switch v.Type() {
 			case safejs.TypeFunction:
 				opts.ShouldReconnect = func(c wsbeat.CloseInfo) bool {
-					r, err := sock.Call("_shouldReconnect", c.Code, c.Reason, c.WasClean)
+					r, err := callJS(port, "shouldReconnect", c.Code, c.Reason, c.WasClean)
 					if err != nil {
 						return wsbeat.DefaultShouldReconnect(c)
 					}
@@ -163,7 +162,7 @@ func jsOptions(o safejs.Value, sock safejs.Value) (wsbeat.Options, error) {
 				}
 			case safejs.TypeUndefined, safejs.TypeNull:
 			default:
-				return typeError("wsbeat: option shouldReconnect is a %s; it must be a function", v.Type())
+				return optionError("wsbeat: option shouldReconnect is a %s; it must be a function", v.Type())
 			}
 			return nil
 		},
@@ -174,7 +173,7 @@ func jsOptions(o safejs.Value, sock safejs.Value) (wsbeat.Options, error) {
 			}
 			if on, _ := v.Truthy(); on {
 				opts.Logf = func(format string, args ...any) {
-					sock.Call("_log", msgfmt.Sprintf(format, args...))
+					callJS(port, "log", msgfmt.Sprintf(format, args...))
 				}
 			}
 			return nil
@@ -185,7 +184,7 @@ func jsOptions(o safejs.Value, sock safejs.Value) (wsbeat.Options, error) {
 		}
 	}
 	if opts.MaxReconnectionDelay < opts.MinReconnectionDelay {
-		return opts, typeError("wsbeat: option maxReconnectionDelay (%v) is below minReconnectionDelay (%v)", opts.MaxReconnectionDelay, opts.MinReconnectionDelay)
+		return opts, optionError("wsbeat: option maxReconnectionDelay (%v) is below minReconnectionDelay (%v)", opts.MaxReconnectionDelay, opts.MinReconnectionDelay)
 	}
 	return opts, nil
 }
@@ -197,11 +196,11 @@ func number(o safejs.Value, name string, lo, hi float64) (float64, error) {
 		return 0, err
 	}
 	if v.Type() != safejs.TypeNumber {
-		return 0, typeError("wsbeat: option %s is a %s; it must be a number from %v to %v", name, v.Type(), lo, hi)
+		return 0, optionError("wsbeat: option %s is a %s; it must be a number from %v to %v", name, v.Type(), lo, hi)
 	}
 	f, _ := v.Float()
 	if math.IsNaN(f) || f < lo || f > hi {
-		return 0, typeError("wsbeat: option %s is %v; it must be a number from %v to %v", name, f, lo, hi)
+		return 0, optionError("wsbeat: option %s is %v; it must be a number from %v to %v", name, f, lo, hi)
 	}
 	return f, nil
 }
@@ -212,7 +211,7 @@ func stringOption(o safejs.Value, name string) (string, error) {
 		return "", err
 	}
 	if v.Type() != safejs.TypeString {
-		return "", typeError("wsbeat: option %s is a %s; it must be a string", name, v.Type())
+		return "", optionError("wsbeat: option %s is a %s; it must be a string", name, v.Type())
 	}
 	return v.String()
 }

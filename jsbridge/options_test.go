@@ -3,6 +3,7 @@
 package jsbridge
 
 import (
+	"errors"
 	"math"
 	"testing"
 	"time"
@@ -75,24 +76,22 @@ func TestOptionsConversion(t *testing.T) {
 // which calls the page's function; what it gives back is checked.
 func TestOptionsCallbacks(t *testing.T) {
 	sock := jsEval(t, `{calls: [],
-		_pingMessage() { this.calls.push('ping'); return this.ping; },
-		_shouldReconnect(code, reason, clean) { this.calls.push([code, reason, clean]); return code !== 4001; },
-		_log(line) { this.calls.push(line); }}`)
+		shouldReconnect(code, reason, clean) { this.calls.push([code, reason, clean]); return code !== 4001; },
+		log(line) { this.calls.push(line); }}`)
 	opts := "Object.assign(" + defaultsJS + ", {heartbeatMessage: () => 'x', shouldReconnect: () => true, debug: true})"
 	o, err := jsOptions(jsEval(t, opts), sock)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sock.Set("ping", "custom")
-	assert(t, o.HeartbeatMessageFunc() == "custom", "ping message from the socket")
-	sock.Set("ping", 42)
-	assert(t, o.HeartbeatMessageFunc() == wsbeat.DefaultHeartbeatMessage, "a ping that is not a string falls back to the default")
+	// A ping function runs in JS outside the engine's lock: the engine
+	// sends pingFromPage, and conn.Send hands the WebSocket to port.ping.
+	assert(t, o.HeartbeatMessage == pingFromPage && o.HeartbeatMessageFunc == nil, "heartbeatMessage function: %q", o.HeartbeatMessage)
 	assert(t, !o.ShouldReconnect(wsbeat.CloseInfo{Code: 4001, Reason: "no", WasClean: true}), "shouldReconnect false")
 	assert(t, o.ShouldReconnect(wsbeat.CloseInfo{Code: 1006}), "shouldReconnect true")
 	o.Logf("line %d", 1)
 	calls, _ := sock.Get("calls")
 	got := jsJSON(t, calls)
-	want := `["ping","ping",[4001,"no",true],[1006,"",false],"line 1"]`
+	want := `[[4001,"no",true],[1006,"",false],"line 1"]`
 	assert(t, got == want, "calls to the socket: got %s, want %s", got, want)
 
 	o, err = jsOptions(jsEval(t, withOption("debug", "false")), sock)
@@ -128,14 +127,12 @@ func TestOptionsErrors(t *testing.T) {
 		{"shouldReconnect", "true"},
 	} {
 		_, err := jsOptions(jsEval(t, withOption(tc.name, tc.expr)), jsEval(t, "({})"))
-		e, ok := err.(*jsErr)
-		assert(t, ok && e.ctor == "TypeError" && contains(e.msg, tc.name), "%s = %s: got %v, want a TypeError naming it", tc.name, tc.expr, err)
+		assert(t, errors.Is(err, wsbeat.ErrInvalidOption) && kindOf(err).ctor == "TypeError" && contains(err.Error(), tc.name), "%s = %s: got %v, want a TypeError naming it", tc.name, tc.expr, err)
 	}
 	_, err := jsOptions(jsEval(t, "Object.assign("+defaultsJS+", {minReconnectionDelay: 2000, maxReconnectionDelay: 1000})"), jsEval(t, "({})"))
 	assert(t, err != nil && contains(err.Error(), "maxReconnectionDelay"), "max below min: %v", err)
 	for _, expr := range []string{"null", "'options'", "5"} {
 		_, err := jsOptions(jsEval(t, expr), jsEval(t, "({})"))
-		e, ok := err.(*jsErr)
-		assert(t, ok && e.ctor == "TypeError", "options %s: got %v, want a TypeError", expr, err)
+		assert(t, kindOf(err).ctor == "TypeError", "options %s: got %v, want a TypeError", expr, err)
 	}
 }

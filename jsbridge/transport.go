@@ -13,25 +13,25 @@ import (
 )
 
 // transport is the browser's WebSocket as a wsbeat.Transport for one
-// socket of the JS API. The JS socket object (wsbeat.js) owns the
+// socket of the JS API. The socket's port (js/src/port.js) owns the
 // WebSocket's listeners: it creates each WebSocket and attaches to it in
-// _dial, then sends on it and delivers its messages itself, reports its open,
-// error and close events to the engine with plain values (opened, failed,
-// closed), and forgets it on _detach. Go creates no js.Func and receives no
-// event object per connection: at one reconnect per second that garbage
-// was most of what the wasm heap grew by.
+// dial, then the socket sends on it and delivers its messages itself,
+// reports its open, error and close events to the engine with plain values
+// (opened, failed, closed), and forgets it on detach. Go creates no js.Func
+// and receives no event object per connection: at one reconnect per second
+// that garbage was most of what the wasm heap grew by.
 type transport struct {
-	js  safejs.Value // the JS socket object
+	js  safejs.Value // the socket's port
 	cur *conn        // the latest WebSocket, whose events JS reports
 	gen int          // generation of the latest WebSocket
+	// hold defers making WebSockets while create replays the calls that
+	// waited for the Go socket: a socket closed before the engine ran
+	// must not connect. dialHeld makes the one still wanted.
+	hold bool
 }
 
-// errWebSocket is the error of a WebSocket's error event, which says no
-// more.
-var errWebSocket = errors.New("WebSocket error")
-
-// received reports a message that wsbeat.js took off the fast path (a
-// heartbeat response) on the latest connection.
+// received reports a message that wsbeat.js took off the per-message path
+// (a heartbeat response) on the latest connection.
 func (t *transport) received(m wsbeat.Message) {
 	if c := t.cur; c != nil && !c.detached {
 		c.ev.Received(m)
@@ -68,23 +68,62 @@ const gcEvery = 8
 // a failed attempt.
 func (t *transport) Dial(url string, _ []string, ev wsbeat.ConnEvents) (wsbeat.Conn, error) {
 	t.gen++
-	ws, err := t.js.Call("_dial", url, t.gen)
+	c := &conn{js: t.js, ev: ev, gen: t.gen}
+	if t.hold {
+		c.url = url
+		t.cur = c
+		return c, nil
+	}
+	ws, err := t.dial(url)
 	if err != nil {
-		return nil, msgfmt.Wrap(err, "WebSocket constructor: "+err.Error())
+		return nil, err
 	}
-	if dials++; dials%gcEvery == 0 {
-		runtime.GC()
-	}
-	c := &conn{js: t.js, ws: ws, ev: ev, gen: t.gen}
+	c.ws = ws
 	t.cur = c
 	return c, nil
 }
 
+func (t *transport) dial(url string) (safejs.Value, error) {
+	ws, err := callJS(t.js, "dial", url, t.gen)
+	if err != nil {
+		return ws, msgfmt.Wrap(errWebSocket, "WebSocket constructor: "+err.Error())
+	}
+	if dials++; dials%gcEvery == 0 {
+		runtime.GC()
+	}
+	return ws, nil
+}
+
+// dialHeld makes the WebSocket of the attempt that Dial deferred while
+// hold was set, if the engine still wants it. A constructor exception
+// fails the attempt.
+func (t *transport) dialHeld() {
+	c := t.cur
+	if c == nil || c.url == "" || c.detached || c.ws.Type() != safejs.TypeUndefined || c.gen != t.gen {
+		return
+	}
+	ws, err := t.dial(c.url)
+	if err != nil {
+		c.detached = true
+		c.ev.Failed(err)
+		c.ev.Closed(wsbeat.CodeAbnormal, "", false)
+		return
+	}
+	c.ws = ws
+}
+
+// pingFromPage is the heartbeat message when the page gives a function:
+// conn.Send then has the port call the function, outside the engine's
+// lock, and send what it returns. No text of the page's can equal it: it
+// holds NUL characters and a prefix of its own.
+const pingFromPage = "\x00wsbeat: heartbeatMessage function\x00"
+
 // conn is one browser WebSocket, attached to the JS socket until its close
 // event or until the engine abandons it.
 type conn struct {
-	js       safejs.Value
-	ws       safejs.Value
+	js       safejs.Value // the socket's port
+	ws       safejs.Value // undefined while its making is held
+	url      string       // set while its making is held
 	ev       wsbeat.ConnEvents
 	gen      int
 	detached bool
@@ -97,15 +136,32 @@ func (c *conn) detach() {
 		return
 	}
 	c.detached = true
-	c.js.Call("_detach", c.ws)
+	if c.ws.Type() != safejs.TypeUndefined {
+		callJS(c.js, "detach", c.ws)
+	}
 }
 
+// Send sends a message the engine holds (a queued one, a ping). A
+// WebSocket that is no longer open fails the send, so the engine keeps the
+// message: between the browser's close event and the engine hearing of it,
+// wsbeat.js asks the page's shouldReconnect, which may send.
 func (c *conn) Send(m wsbeat.Message) error {
+	if c.ws.Type() == safejs.TypeUndefined {
+		return errors.New("jsbridge: the WebSocket is not made yet")
+	}
+	if st, err := intProp(c.ws, "readyState"); err != nil || st != 1 {
+		return errors.New("jsbridge: the WebSocket is not open")
+	}
+	callsOut.Add(1)
 	var err error
 	switch d := m.Data.(type) {
 	case safejs.Value:
 		_, err = c.ws.Call("send", d)
 	case string:
+		if d == pingFromPage {
+			_, err = c.js.Call("ping", c.ws)
+			break
+		}
 		_, err = c.ws.Call("send", d)
 	default:
 		return errors.New("jsbridge: cannot send a message of this type")
@@ -124,25 +180,27 @@ func closeArgs(code int, reason string) []any {
 }
 
 func (c *conn) Close(code int, reason string) {
-	if _, err := c.ws.Call("close", closeArgs(code, reason)...); err != nil {
+	if c.ws.Type() == safejs.TypeUndefined {
+		return
+	}
+	if _, err := callJS(c.ws, "close", closeArgs(code, reason)...); err != nil {
 		c.ws.Call("close")
 	}
 }
 
 func (c *conn) Abandon(code int, reason string) {
 	c.detach()
-	if _, err := c.ws.Call("close", closeArgs(code, reason)...); err != nil {
-		c.ws.Call("close")
-	}
+	c.Close(code, reason)
 }
 
-// LastReceived converts the timeStamp of the JS socket's last message
-// event (_lastEv, null for none; performance.now() milliseconds) into a
+// LastReceived converts the timeStamp of the socket's last message
+// event (the port's lastEv, null for none; performance.now() milliseconds) into a
 // time.Time. The fast path stores the event rather than calling
 // performance.now() for every message; this runs only when a heartbeat
 // timer fires.
 func (c *conn) LastReceived() time.Time {
-	ev, err := c.js.Get("_lastEv")
+	callsOut.Add(1)
+	ev, err := c.js.Get("lastEv")
 	if err != nil || ev.Type() != safejs.TypeObject {
 		return time.Time{}
 	}
@@ -158,6 +216,10 @@ func (c *conn) LastReceived() time.Time {
 }
 
 func (c *conn) BufferedAmount() int {
+	if c.ws.Type() == safejs.TypeUndefined {
+		return 0
+	}
+	callsOut.Add(1)
 	n, _ := intProp(c.ws, "bufferedAmount")
 	return n
 }

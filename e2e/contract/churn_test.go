@@ -16,7 +16,8 @@ const churnRounds = 200
 // times after the server drops the connection, and a URL-function socket a
 // quarter as often, then closes: the engine's live js.Func and goroutine
 // counts must return to where they started, and the browser must hold no
-// WebSocket open.
+// WebSocket open. A reconnect costs at most 12 calls between JS and Go
+// (docs/internals.md).
 func testChurn(t *testing.T, b *browsertest.Browser) {
 	e := openPage(t, b, "contract.html")
 	info := e.check(t, 90*time.Second, churnRounds, `
@@ -29,12 +30,18 @@ func testChurn(t *testing.T, b *browsertest.Browser) {
 		c.info.openStats = WSBeat.stats();
 
 		const t0 = performance.now();
+		const c0 = WSBeat.stats();
 		for (let i = 0; i < P; i++) {
 			const opened = next(ws, 'open', 5000);
 			ws.reconnect();
 			await opened;
 		}
+		const c1 = WSBeat.stats();
 		const t1 = performance.now();
+		// Crossings per reconnect (docs/internals.md counts ten); the
+		// stats() call itself is one.
+		c.info.crossingsPerReconnect = {jsToGo: (c1.jsToGo - c0.jsToGo - 1) / P, goToJS: (c1.goToJS - c0.goToJS) / P};
+		c.ok('JS⇄Go crossings per reconnect at most 12', (c1.jsToGo - c0.jsToGo - 1 + c1.goToJS - c0.goToJS) / P <= 12, c.info.crossingsPerReconnect);
 		for (let i = 0; i < P; i++) {
 			const opened = next(ws, 'open', 5000);
 			await control('drop');

@@ -4,6 +4,7 @@ package contract
 
 import (
 	"testing"
+	"time"
 
 	"github.com/wsbeat/wsbeat/e2e/internal/browsertest"
 )
@@ -108,29 +109,31 @@ var badOptions = []struct {
 	Name  string `json:"name"`
 	Value string `json:"value"` // a JS expression
 	Shown string `json:"shown"` // how the message must show it
+	Error string `json:"error"` // TypeError for the wrong type, RangeError for a number out of range
 }{
-	{"minReconnectionDelay", "-1", "-1"},
-	{"maxReconnectionDelay", "'soon'", `"soon"`},
-	{"reconnectionDelayGrowFactor", "0.5", "0.5"},
-	{"minUptime", "NaN", "NaN"},
-	{"connectionTimeout", "0", "0"},
-	{"maxRetries", "-1", "-1"},
-	{"maxEnqueuedMessages", "1.5", "1.5"},
-	{"maxEnqueuedBytes", "'1MB'", `"1MB"`},
-	{"overflow", "'grow'", `"grow"`},
-	{"heartbeatInterval", "-5", "-5"},
-	{"heartbeatTimeout", "Infinity", "Infinity"},
-	{"heartbeatMessage", "42", "42"},
-	{"heartbeatResponse", "7", "7"},
-	{"shouldReconnect", "true", "true"},
-	{"startClosed", "'yes'", `"yes"`},
-	{"binaryType", "'text'", `"text"`},
-	{"debug", "'verbose'", `"verbose"`},
+	{"minReconnectionDelay", "-1", "-1", "RangeError"},
+	{"maxReconnectionDelay", "'soon'", `"soon"`, "TypeError"},
+	{"reconnectionDelayGrowFactor", "0.5", "0.5", "RangeError"},
+	{"minUptime", "NaN", "NaN", "RangeError"},
+	{"connectionTimeout", "0", "0", "RangeError"},
+	{"maxRetries", "-1", "-1", "RangeError"},
+	{"maxEnqueuedMessages", "1.5", "1.5", "RangeError"},
+	{"maxEnqueuedBytes", "'1MB'", `"1MB"`, "TypeError"},
+	{"overflow", "'grow'", `"grow"`, "TypeError"},
+	{"heartbeatInterval", "-5", "-5", "RangeError"},
+	{"heartbeatTimeout", "Infinity", "Infinity", "RangeError"},
+	{"heartbeatMessage", "42", "42", "TypeError"},
+	{"heartbeatResponse", "7", "7", "TypeError"},
+	{"shouldReconnect", "true", "true", "TypeError"},
+	{"startClosed", "'yes'", `"yes"`, "TypeError"},
+	{"binaryType", "'text'", `"text"`, "TypeError"},
+	{"debug", "'verbose'", `"verbose"`, "TypeError"},
 }
 
-// testBadOptions: each option with a bad value throws a TypeError whose
-// message names the option, the value and what is allowed, and creates no
-// socket; good edge values are accepted.
+// testBadOptions: each option with a bad value throws a TypeError (a
+// value of the wrong type) or a RangeError (a number out of range) with
+// code ERR_INVALID_OPTION, whose message names the option, the value and
+// what is allowed, and creates no socket; good edge values are accepted.
 func testBadOptions(t *testing.T, b *browsertest.Browser) {
 	e := openPage(t, b, "contract.html")
 	e.check(t, 0, badOptions, `
@@ -139,12 +142,13 @@ func testBadOptions(t *testing.T, b *browsertest.Browser) {
 		c.eq('every option has a bad value', P.map(o => o.name).sort(), Object.keys(WSBeat.defaults).sort());
 		for (const o of P) {
 			const value = (0, eval)('(' + o.value + ')');
-			const err = c.throws('option ' + o.name + ' = ' + o.value, () => new WSBeat.Socket(ECHO, [], {[o.name]: value}), 'TypeError', [o.name, o.shown]);
+			const err = c.throws('option ' + o.name + ' = ' + o.value, () => new WSBeat.Socket(ECHO, [], {[o.name]: value}), o.error, [o.name, o.shown]);
 			c.ok('option ' + o.name + ': the message says what is allowed', err && /must|allowed/.test(err.message), err && err.message);
+			c.eq('option ' + o.name + ': code', err && err.code, WSBeat.errors.INVALID_OPTION);
 			// The same with every other option valid and set.
-			c.throws('option ' + o.name + ' among valid ones', () => new WSBeat.Socket(ECHO, null, Object.assign({}, WSBeat.defaults, {[o.name]: value})), 'TypeError', [o.name]);
+			c.throws('option ' + o.name + ' among valid ones', () => new WSBeat.Socket(ECHO, null, Object.assign({}, WSBeat.defaults, {[o.name]: value})), o.error, [o.name]);
 		}
-		c.throws('maxReconnectionDelay below minReconnectionDelay', () => new WSBeat.Socket(ECHO, [], {minReconnectionDelay: 2000, maxReconnectionDelay: 1000}), 'TypeError', ['maxReconnectionDelay', '1000']);
+		c.throws('maxReconnectionDelay below minReconnectionDelay', () => new WSBeat.Socket(ECHO, [], {minReconnectionDelay: 2000, maxReconnectionDelay: 1000}), 'RangeError', ['maxReconnectionDelay', '1000']);
 		c.throws('an unknown option', () => new WSBeat.Socket(ECHO, [], {maxRetry: 3}), 'TypeError', ['maxRetry']);
 		c.throws('options not an object', () => new WSBeat.Socket(ECHO, [], 5), 'TypeError');
 		c.eq('no socket made by a bad option', WSBeat.stats().sockets, sockets);
@@ -161,5 +165,55 @@ func testBadOptions(t *testing.T, b *browsertest.Browser) {
 			const err = caught(() => new WSBeat.Socket(ECHO, [], Object.assign({startClosed: true}, o)).close());
 			c.eq('accepts ' + JSON.stringify(o, (k, v) => typeof v === 'function' ? 'fn' : v === Infinity ? 'Infinity' : v), err, null);
 		}
+	`)
+}
+
+// testErrorCodes: every error wsbeat throws or reports has a stable code
+// from WSBeat.errors, whatever its constructor: the checks of the page's
+// arguments, the engine's refusals, and the errors of error events.
+func testErrorCodes(t *testing.T, b *browsertest.Browser) {
+	e := openPage(t, b, "contract.html")
+	e.check(t, 30*time.Second, nil, `
+		await WSBeat.ready;
+		const E = WSBeat.errors;
+		c.eq('codes are their names', Object.keys(E).every(k => E[k] === 'ERR_' + k), true);
+		c.ok('WSBeat.errors is frozen', Object.isFrozen(E));
+		const code = (fn) => (caught(fn) || {}).code;
+		c.eq('bad URL', code(() => new WSBeat.Socket('ftp://example.invalid/')), E.INVALID_URL);
+		c.eq('URL not a string', code(() => new WSBeat.Socket(42)), E.INVALID_URL);
+		c.eq('no URL', code(() => new WSBeat.Socket()), E.INVALID_ARGUMENT);
+		c.eq('bad subprotocol', code(() => new WSBeat.Socket(ECHO, 'a b')), E.INVALID_PROTOCOL);
+		c.eq('bad option', code(() => new WSBeat.Socket(ECHO, [], {overflow: 'grow'})), E.INVALID_OPTION);
+		const ws = track(new WSBeat.Socket(ECHO, [], {heartbeatInterval: 0, startClosed: true}));
+		c.eq('send() without data', code(() => ws.send()), E.INVALID_ARGUMENT);
+		c.eq('bad close code', code(() => ws.close(999)), E.INVALID_CLOSE_CODE);
+		c.eq('close reason too long', code(() => ws.close(1000, 'x'.repeat(124))), E.INVALID_CLOSE_REASON);
+		ws.close();
+		const closed = caught(() => ws.send('x'));
+		c.eq('send after close', [closed.name, closed.code], ['InvalidStateError', E.CLOSED]);
+
+		// A full queue with overflow "throw": the engine refuses.
+		const full = track(new WSBeat.Socket(ECHO, [], {startClosed: true, maxEnqueuedMessages: 1, overflow: 'throw'}));
+		full.send('a');
+		const quota = caught(() => full.send('b'));
+		c.eq('full queue', [quota.name, quota.isDOMException, quota.code], ['QuotaExceededError', true, E.QUEUE_FULL]);
+		full.close();
+
+		// Errors of error events.
+		const errorCode = async (ws) => (await next(ws, 'error', 5000)).error.code;
+		const fn = track(new WSBeat.Socket(() => { throw new Error('no token'); }, [], {maxRetries: 0}));
+		c.eq('a URL function that throws', await errorCode(fn), E.URL_FUNCTION);
+		fn.close();
+		await control('reject?ms=2000');
+		const refused = track(new WSBeat.Socket(ECHO, [], {maxRetries: 0}));
+		c.eq('a refused upgrade', await errorCode(refused), E.WEBSOCKET);
+		refused.close();
+		await control('reset');
+		const hb = track(new WSBeat.Socket(ECHO, [], {heartbeatInterval: 200, heartbeatTimeout: 300, maxRetries: 0}));
+		await next(hb, 'open', 5000);
+		await control('silence');
+		c.eq('a heartbeat timeout', await errorCode(hb), E.HEARTBEAT_TIMEOUT);
+		hb.close();
+		await control('reset');
 	`)
 }

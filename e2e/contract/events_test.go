@@ -326,3 +326,45 @@ func testReconnectPolicy(t *testing.T, b *browsertest.Browser) {
 		gave.close();
 	`)
 }
+
+// testMessageTargetAndStable: a message event's target and currentTarget
+// are the socket the listener was added to (for onmessage,
+// addEventListener and a page's own dispatchEvent alike), and a "stable"
+// event says when an open connection has stayed up minUptime, with the
+// retry count the engine then reset.
+func testMessageTargetAndStable(t *testing.T, b *browsertest.Browser) {
+	e := openPage(t, b, "contract.html")
+	e.check(t, 0, nil, `
+		await WSBeat.ready;
+		const ws = track(new WSBeat.Socket(ECHO, [], {heartbeatInterval: 0, minUptime: 300, minReconnectionDelay: 10, maxReconnectionDelay: 20}));
+		const seen = [];
+		ws.onmessage = (e) => seen.push(['on', e.target === ws, e.currentTarget === ws, e.data]);
+		ws.addEventListener('message', (e) => seen.push(['add', e.target === ws, e.currentTarget === ws, e.data]));
+		await next(ws, 'open');
+		const got = next(ws, 'message');
+		ws.send('x');
+		await got;
+		ws.dispatchEvent(new MessageEvent('message', {data: 'own'}));
+		c.eq('target and currentTarget are the socket', seen,
+			[['on', true, true, 'x'], ['add', true, true, 'x'], ['on', true, true, 'own'], ['add', true, true, 'own']]);
+
+		// A server close: the reopened connection has retryCount 1 until it
+		// stays up minUptime, and a stable event then says it is 0.
+		const reopened = next(ws, 'open', 5000);
+		await control('close?code=4001&reason=x');
+		await reopened;
+		c.eq('retryCount after the reopen', ws.retryCount, 1);
+		const st = await next(ws, 'stable', 5000);
+		c.eq('stable: retryCount reset', [st.retryCount, ws.retryCount, ws.state], [0, 0, 'open']);
+		// No stable event for a connection that did not stay up.
+		let stables = 0;
+		ws.addEventListener('stable', () => stables++);
+		ws.reconnect();
+		ws.reconnect();
+		await next(ws, 'open', 5000);
+		await next(ws, 'stable', 5000);
+		await sleep(400);
+		c.eq('one stable event, for the connection that stayed up', stables, 1);
+		ws.close();
+	`)
+}

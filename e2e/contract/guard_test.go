@@ -9,7 +9,7 @@ import (
 )
 
 // engineFuncs are the functions the Go engine exports to wsbeat.js.
-var engineFuncs = []string{"close", "closed", "failed", "get", "newSocket", "opened", "pause", "pong", "probe", "reconnect", "resume", "send", "setOnline", "stats"}
+var engineFuncs = []string{"close", "closed", "create", "failed", "get", "opened", "page", "pong", "reconnect", "release", "send", "stats"}
 
 // testGuard calls every function the engine exports with arguments of the
 // wrong types, unknown socket ids and absurd numbers, directly (guard.html
@@ -22,6 +22,7 @@ func testGuard(t *testing.T, b *browsertest.Browser) {
 	info := e.check(t, 0, map[string]any{"funcs": engineFuncs, "badOptions": badOptions}, `
 		await WSBeat.ready;
 		c.eq('exported functions', Object.keys(engine).filter(k => typeof engine[k] === 'function').sort(), P.funcs);
+		c.eq('every code the engine gives is in WSBeat.errors', engine.errorCodes.filter(x => Object.values(WSBeat.errors).indexOf(x) < 0), []);
 		const ws = new WSBeat.Socket(ECHO, [], {heartbeatInterval: 0});
 		await next(ws, 'open');
 		const before = WSBeat.stats();
@@ -50,21 +51,24 @@ func testGuard(t *testing.T, b *browsertest.Browser) {
 			['"id"', [String(id)]], ['[id]', [[id]]],
 		];
 		for (const fn of P.funcs) {
-			if (fn === 'stats') continue;
+			if (fn === 'stats' || fn === 'page') continue;
 			for (const [label, args] of bad) expectError(fn, args, label);
 		}
 		const opts = Object.assign({}, WSBeat.defaults);
-		const sock = {_ev() {}, _dial() {}, _attach() {}, _detach() {}};
+		const sock = {event() {}, dial() {}, detach() {}, resolveURL() {}, ping() {}, shouldReconnect() {}, log() {}};
 		for (const [fn, args, label] of [
 			['send', [id], 'id'], ['send', [id, 'x'], 'id, data'], ['send', [id, 'x', 'big', true], 'size "big"'],
 			['send', [id, 'x', {}, true], 'size {}'], ['send', [id, 'x', 1n, true], 'size BigInt'],
 			['get', [id], 'id'], ['get', [id, 42], 'name 42'], ['get', [id, 'nope'], 'name "nope"'], ['get', [id, Symbol('x')], 'name Symbol'],
-			['newSocket', [sock], 'socket only'], ['newSocket', [5, ECHO, [], opts], 'socket 5'],
-			['newSocket', [sock, 5, [], opts], 'url 5'], ['newSocket', [sock, 'ftp://example.invalid/', [], opts], 'url ftp:'],
-			['newSocket', [sock, ECHO, [1], opts], 'protocols [1]'], ['newSocket', [sock, ECHO, 'chat', opts], 'protocols "chat"'],
-			['newSocket', [sock, ECHO, {length: 1e9}, opts], 'protocols {length: 1e9}'],
-			['newSocket', [sock, ECHO, [], null], 'options null'], ['newSocket', [sock, ECHO, [], {}], 'options {}'],
-			['newSocket', [sock, ECHO, [], 'opts'], 'options "opts"'],
+			['create', [sock], 'port only'], ['create', [5, ECHO, [], opts, []], 'port 5'],
+			['create', [sock, 5, [], opts, []], 'url 5'], ['create', [sock, 'ftp://example.invalid/', [], opts, []], 'url ftp:'],
+			['create', [sock, ECHO, [1], opts, []], 'protocols [1]'], ['create', [sock, ECHO, 'chat', opts, []], 'protocols "chat"'],
+			['create', [sock, ECHO, {length: 1e9}, opts, []], 'protocols {length: 1e9}'],
+			['create', [sock, ECHO, [], null, []], 'options null'], ['create', [sock, ECHO, [], {}, []], 'options {}'],
+			['create', [sock, ECHO, [], 'opts', []], 'options "opts"'],
+			['create', [sock, ECHO, [], opts, {length: 1e9}], 'calls {length: 1e9}'], ['create', [sock, ECHO, [], opts, [5]], 'calls [5]'],
+			['create', [sock, ECHO, [], opts, [['explode']]], 'calls [["explode"]]'], ['create', [sock, ECHO, [], opts, [['send', 'x', 'big']]], 'calls send without a size'],
+			['page', [], 'nothing'], ['page', ['sideways'], '"sideways"'], ['page', [{}], '{}'],
 		]) expectError(fn, args, label);
 
 		// Every option, bad, straight to the engine: a TypeError that
@@ -73,10 +77,10 @@ func testGuard(t *testing.T, b *browsertest.Browser) {
 			if (o.name === 'shouldReconnect' || o.name === 'debug' || o.name === 'startClosed' || o.name === 'binaryType') continue; // JS-only options
 			const value = (0, eval)('(' + o.value + ')');
 			let r;
-			try { r = engine.newSocket(sock, ECHO, [], Object.assign({}, opts, {[o.name]: value})); } catch (e) { r = e; }
+			try { r = engine.create(sock, ECHO, [], Object.assign({}, opts, {[o.name]: value}), []); } catch (e) { r = e; }
 			calls++;
-			if (r instanceof TypeError && r.message.indexOf(o.name) >= 0) errors++;
-			else c.fails.push('newSocket with ' + o.name + ' = ' + o.value + ': got ' + String(r) + ', want a TypeError naming it');
+			if (r instanceof TypeError && r.message.indexOf(o.name) >= 0 && r.code === 'ERR_INVALID_OPTION') errors++;
+			else c.fails.push('create with ' + o.name + ' = ' + o.value + ': got ' + String(r) + ', want a TypeError naming it, code ERR_INVALID_OPTION');
 		}
 
 		c.eq('every bad call gave an Error', errors, calls);
@@ -86,7 +90,7 @@ func testGuard(t *testing.T, b *browsertest.Browser) {
 
 		// WebSocket events of a generation other than the current one are
 		// stale: they reach nothing, and the socket stays open.
-		for (const gen of [0, -1, ws._gen - 1, ws._gen + 1, 'x']) {
+		for (const gen of [0, -1, ws._port.gen - 1, ws._port.gen + 1, 'x']) {
 			engine.opened(id, gen, 'p', 'e');
 			engine.failed(id, gen);
 			engine.closed(id, gen, 1006, 'stale', false);

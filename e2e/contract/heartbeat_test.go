@@ -5,6 +5,7 @@ package contract
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wsbeat/wsbeat/e2e/internal/browsertest"
 )
@@ -178,4 +179,110 @@ func testCallbacksReadProperties(t *testing.T, b *browsertest.Browser) {
 	if !found {
 		t.Errorf("debug: true logged no \"connecting to\" line to the console: %q", e.p.Console())
 	}
+}
+
+// testCallbacksCallMethods: every page callback may call every method of
+// the same socket (issue 11, point 1), with a real server and each step
+// bounded in time: the debug function, the heartbeatMessage function,
+// shouldReconnect for a close the server sends, the URL function, and the
+// event listeners. Each one sends, reads the properties and reconnects or
+// closes the socket it belongs to.
+func testCallbacksCallMethods(t *testing.T, b *browsertest.Browser) {
+	e := openPage(t, b, "contract.html")
+	e.check(t, 60*time.Second, nil, serverMessagesJS+`
+		await WSBeat.ready;
+		const errors = [];
+		// use calls every method but close/reconnect on ws and records what
+		// threw.
+		function use(ws, label) {
+			try {
+				snap(ws);
+				ws.send(label);
+				void ws.url;
+				void ws.bufferedAmount;
+			} catch (e) {
+				errors.push(label + ': ' + e.name + ' ' + e.message);
+			}
+		}
+
+		// debug: sends and reconnects from inside a log line.
+		let debugged = 0;
+		let dbg = null;
+		dbg = track(new WSBeat.Socket(ECHO, [], {heartbeatInterval: 0, debug: (line) => {
+			if (!dbg || debugged) return;
+			if (line.indexOf('connecting to') < 0) return;
+			debugged++;
+			use(dbg, 'from debug');
+		}}));
+		await next(dbg, 'open', 5000);
+		const reopened = next(dbg, 'open', 5000);
+		dbg.reconnect(); // logs "connecting to" again: the function sends
+		await reopened;
+		await until(() => debugged === 1, 5000, 'the debug function to run');
+
+		// heartbeatMessage: sends, then closes the socket it pings.
+		let pinged = 0;
+		let hb = null;
+		hb = track(new WSBeat.Socket(ECHO, [], {heartbeatInterval: 100, heartbeatMessage: () => {
+			pinged++;
+			use(hb, 'from heartbeatMessage');
+			if (pinged === 2) hb.close(4001, 'from heartbeatMessage');
+			return 'ping';
+		}}));
+		await next(hb, 'open', 5000);
+		const hbClose = await next(hb, 'close', 5000);
+		c.eq('heartbeatMessage closed its socket', [hbClose.code, hbClose.reason, hb.state], [4001, 'from heartbeatMessage', 'closed']);
+
+		// shouldReconnect for a close the server sends: sends (queued),
+		// reads, and reconnects by itself instead of answering true.
+		let asked = 0;
+		let sr = null;
+		sr = track(new WSBeat.Socket(ECHO, [], {heartbeatInterval: 0, minReconnectionDelay: 60000, maxReconnectionDelay: 60000,
+			shouldReconnect: (ev) => {
+				asked++;
+				use(sr, 'from shouldReconnect');
+				sr.reconnect();
+				return false;
+			}}));
+		await next(sr, 'open', 5000);
+		const srOpen = next(sr, 'open', 5000);
+		await control('close?code=4001&reason=x');
+		await srOpen;
+		c.eq('shouldReconnect ran once and its reconnect() won', [asked, sr.state], [1, 'open']);
+
+		// The URL function: reads and sends on its socket while it resolves.
+		let fn = null;
+		let resolved = 0;
+		fn = track(new WSBeat.Socket(async () => {
+			resolved++;
+			if (fn) use(fn, 'from the URL function');
+			return ECHO + '?fn';
+		}, [], {heartbeatInterval: 0}));
+		await next(fn, 'open', 5000);
+		fn.reconnect();
+		await next(fn, 'open', 5000);
+		c.eq('the URL function ran for each attempt', resolved, 2);
+
+		// Event listeners: each one calls the socket, and a close listener
+		// reconnects it.
+		const ev = track(new WSBeat.Socket(ECHO, [], {heartbeatInterval: 0, maxRetries: 0}));
+		for (const type of ['open', 'statechange', 'reconnecting', 'error', 'drop']) ev.addEventListener(type, () => use(ev, 'from ' + type));
+		let reconnected = false;
+		ev.onclose = () => { use(ev, 'from onclose'); if (!reconnected) { reconnected = true; ev.reconnect(); } };
+		ev.onmessage = (m) => { if (m.data === 'trigger') use(ev, 'from onmessage'); };
+		await next(ev, 'open', 5000);
+		ev.send('trigger');
+		await next(ev, 'message', 5000, (m) => m.data === 'from onmessage');
+		const evOpen = next(ev, 'open', 5000);
+		await control('close?code=4002&reason=y');
+		await evOpen;
+		c.eq('onclose reconnected a socket with maxRetries 0', ev.state, 'open');
+
+		c.eq('no callback saw a method throw', errors, []);
+		const got = await settled(0);
+		for (const label of ['from debug', 'from heartbeatMessage', 'from shouldReconnect', 'from the URL function', 'from onclose', 'from onmessage']) {
+			c.ok('the server got a message sent ' + label, got.indexOf(label) >= 0, got);
+		}
+		for (const ws of [dbg, sr, fn, ev]) ws.close();
+	`)
 }

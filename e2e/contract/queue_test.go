@@ -72,9 +72,9 @@ func testQueueWhileRefused(t *testing.T, b *browsertest.Browser) {
 	logInfo(t, info)
 }
 
-// testOverflow: each overflow policy, for the queue wsbeat.js keeps before
-// a socket has an engine socket (startClosed) and for the engine's queue
-// (while connecting): drop-oldest drops the oldest and reports it,
+// testOverflow: each overflow policy, for the engine's queue of a closed
+// socket (startClosed: where a queue used to be wsbeat.js's own) and of a
+// connecting one: drop-oldest drops the oldest and reports it,
 // drop-newest returns "dropped" and reports the new message, throw throws
 // and keeps the queue; the count and byte limits; and what stays queued is
 // what is sent.
@@ -82,9 +82,9 @@ func testOverflow(t *testing.T, b *browsertest.Browser) {
 	e := openPage(t, b, "contract.html")
 	e.check(t, 60*time.Second, nil, serverMessagesJS+`
 		await WSBeat.ready;
-		// full(where, opts) returns a socket whose sends are held: by
-		// wsbeat.js for a startClosed socket, by the engine for one that
-		// is connecting. The checks that follow it run in the same task,
+		// full(where, opts) returns a socket whose sends are held by the
+		// engine: a startClosed socket ('js', where wsbeat.js once held
+		// them itself) or one that is connecting. The checks that follow it run in the same task,
 		// so the connecting socket cannot open before they are done.
 		// (Failing handshakes on purpose would do too, but Chromium
 		// throttles a host's WebSocket handshakes after about ten failures.)
@@ -92,7 +92,7 @@ func testOverflow(t *testing.T, b *browsertest.Browser) {
 			await control('reset');
 			const o = Object.assign({heartbeatInterval: 0}, opts);
 			const ws = track(new WSBeat.Socket(ECHO, [], Object.assign({startClosed: where === 'js'}, o)));
-			c.eq(where + ': held by ' + (where === 'js' ? 'wsbeat.js' : 'the engine'), ws._id > 0, where !== 'js');
+			c.eq(where + ': held by the engine', ws._id > 0, true);
 			c.eq(where + ': state', ws.state, where === 'js' ? 'closed' : 'connecting');
 			return ws;
 		}
@@ -153,8 +153,8 @@ func testCloseDiscardsQueue(t *testing.T, b *browsertest.Browser) {
 		await WSBeat.ready;
 		await control('reset');
 		for (const where of ['js', 'engine', 'reconnecting']) {
-			// Held by wsbeat.js (startClosed) or by the engine (connecting,
-			// or waiting to retry after one refused attempt).
+			// Held by the engine: closed (startClosed), connecting, or
+			// waiting to retry after one refused attempt.
 			if (where === 'reconnecting') await control('reject?ms=60000');
 			const ws = track(new WSBeat.Socket(ECHO, [], {startClosed: where === 'js', heartbeatInterval: 0,
 				minReconnectionDelay: 60000, maxReconnectionDelay: 60000}));
@@ -165,7 +165,7 @@ func testCloseDiscardsQueue(t *testing.T, b *browsertest.Browser) {
 			ws.send('a');
 			ws.send(new Uint8Array([1, 2]));
 			ws.send('b');
-			c.eq(where + ': held by ' + (where === 'js' ? 'wsbeat.js' : 'the engine'), ws._id > 0, where !== 'js');
+			c.eq(where + ': held by the engine', ws._id > 0, true);
 			const from = ws.log.length;
 			ws.close(4000, 'bye');
 			const log = ws.log.slice(from).filter(x => x.type === 'drop' || x.type === 'close');

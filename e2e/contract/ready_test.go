@@ -12,7 +12,9 @@ import (
 // testBeforeReady: a page that constructs sockets and sends before
 // WSBeat.ready resolves (early.html) gets CONNECTING sockets whose sends
 // are queued and go out once the engine runs, after what its open handler
-// sends; a socket closed before then never connects.
+// sends; a socket closed before then never connects. The close of a
+// socket closed before ready is decided by the engine once it runs, like
+// every state change: until then the socket stays CONNECTING.
 func testBeforeReady(t *testing.T, b *browsertest.Browser) {
 	e := openPage(t, b, "early.html")
 	info := e.check(t, 0, nil, serverMessagesJS+`
@@ -29,7 +31,8 @@ func testBeforeReady(t *testing.T, b *browsertest.Browser) {
 		c.eq('open.retryCount', early.openRetryCount, 0);
 		c.eq('closed before ready: drop then close, no open', early.events,
 			[['drop', ['never'], 'closed', null], ['statechange', null, null, null], ['close', null, '', false]]);
-		c.eq('closed before ready: state', early.goneState, 'closed');
+		c.eq('closed before ready: state until the engine runs', early.goneState, 'connecting');
+		c.eq('closed before ready: state once it ran', gone.state, 'closed');
 		const stats = await (await fetch('/control/stats')).json();
 		c.eq('one connection accepted', stats.accepted, 1);
 		c.info.startupMs = WSBeat.startupMs;

@@ -44,7 +44,12 @@ fromFn.close();
 ws.onopen = (e) => { const n: number = e.retryCount; };
 ws.onmessage = (e) => { const d: unknown = e.data; };
 ws.onclose = (e) => { const w: boolean = e.willReconnect; const c: number = e.code; };
-ws.onerror = (e) => { const err: Error | undefined = e.error; };
+ws.onerror = (e) => {
+  const code: WSBeat.ErrorCode | undefined = e.error?.code;
+  if (code === WSBeat.errors.HEARTBEAT_TIMEOUT) console.log("dead connection");
+};
+ws.addEventListener("stable", (e) => { const n: number = e.retryCount; });
+try { ws.send("x"); } catch (e) { if ((e as WSBeat.WSBeatError).code === "ERR_CLOSED") console.log("closed"); }
 ws.addEventListener("reconnecting", (e) => { const a: number = e.attempt + e.delay; });
 ws.addEventListener("heartbeat", (e) => { const x: number = e.rtt; });
 ws.addEventListener("drop", (e) => { const m: WSBeat.Data[] = e.messages; const why: string = e.reason; });
@@ -56,7 +61,7 @@ WSBeat.ready.then(() => { const v: string = WSBeat.version; });
 WSBeat.load({ wasmURL: "/dist/wsbeat.wasm", execURL: new URL("http://x/wasm_exec.js") });
 const d: number = WSBeat.defaults.heartbeatInterval;
 const stats = WSBeat.stats();
-if (stats) { const f: number = stats.funcs + stats.goroutines; }
+if (stats) { const f: number = stats.funcs + stats.goroutines + stats.jsToGo + stats.goToJS; }
 
 const v = WSBeatVue.useSocket<string>("ws://127.0.0.1:8080/echo", { heartbeatInterval: 1000 });
 const status: WSBeatVue.Status = v.status.value;

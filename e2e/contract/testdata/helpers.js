@@ -88,7 +88,7 @@ function caught(fn) {
     return null;
   } catch (e) {
     return {
-      name: e && e.name, message: String(e && e.message),
+      name: e && e.name, message: String(e && e.message), code: e && e.code,
       isError: e instanceof Error, isDOMException: e instanceof DOMException
     };
   }
