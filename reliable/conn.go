@@ -172,21 +172,24 @@ func (c *conn) writeLoop() {
 		if frames == nil {
 			return
 		}
+		// One deadline per batch: a timer per message would cost more
+		// than the write.
+		ctx, cancel := context.WithTimeout(context.Background(), s.srv.opts.WriteTimeout)
 		for _, f := range frames {
 			var err error
-			ctx, cancel := context.WithTimeout(context.Background(), s.srv.opts.WriteTimeout)
 			if f.text != "" {
 				err = c.ws.Write(ctx, websocket.MessageText, []byte(f.text))
 			} else {
 				buf = append(wire.AppendDataHeader(buf[:0], f.seq), f.data...)
 				err = c.ws.Write(ctx, f.typ, buf)
 			}
-			cancel()
 			if err != nil {
+				cancel()
 				c.ws.CloseNow() // the reader sees it and detaches
 				return
 			}
 		}
+		cancel()
 		if len(frames) > 0 {
 			continue
 		}

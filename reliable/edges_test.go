@@ -343,3 +343,29 @@ func TestHelloTimeout(t *testing.T) {
 		t.Fatal("a connection without a hello stayed open")
 	}
 }
+
+// TestNewerConnectionReplacesOlder: a client that resumes while the server
+// still holds its older connection (half-open, unnoticed) takes the
+// session over; the older one is closed.
+func TestNewerConnectionReplacesOlder(t *testing.T) {
+	srv := NewServer(nil, func(ctx context.Context, s *Session) {
+		s.Write(ctx, Message{Data: []byte("first")})
+		<-ctx.Done()
+	})
+	_, hs := startServer(t, srv)
+	ctx := testContext(t)
+	old := dialRaw(t, ctx, wsURL(hs.URL))
+	w := hello(t, ctx, old, wire.Frame{})
+	if f, p := readFrame(t, ctx, old); f.Seq != 1 || p != "first" {
+		t.Fatalf("first frame %+v %q", f, p)
+	}
+	// The client never acked it: the newer connection gets it again.
+	ws := dialRaw(t, ctx, wsURL(hs.URL))
+	if w2 := hello(t, ctx, ws, wire.Frame{Session: w.Session}); w2.Session != w.Session {
+		t.Fatalf("welcome %+v", w2)
+	}
+	if f, p := readFrame(t, ctx, ws); f.Seq != 1 || p != "first" {
+		t.Fatalf("replay %+v %q", f, p)
+	}
+	expectClose(t, ctx, old, websocket.StatusNormalClosure, "replaced by a newer connection")
+}

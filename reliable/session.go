@@ -44,8 +44,9 @@ type Session struct {
 	ackDue   bool                    // an ack should go out now
 	ackTimer *time.Timer
 	expiry   *time.Timer // runs while no connection is attached
-	changed  chan struct{}
-	err      error // why the session ended; nil while it lives
+	changed  chan struct{} // closed and replaced by broadcast
+	waiting  int           // goroutines waiting on changed
+	err      error         // why the session ended; nil while it lives
 }
 
 func newSession(srv *Server, id string, resumed bool) *Session {
@@ -69,10 +70,15 @@ func (s *Session) ID() string { return s.id }
 // Store (its handler started for a session another instance began).
 func (s *Session) Resumed() bool { return s.resumed }
 
-// broadcast wakes everyone waiting for a change; s.mu is held.
+// broadcast wakes everyone waiting for a change; s.mu is held. With no
+// one waiting it costs nothing, which is the common case per message.
 func (s *Session) broadcast() {
+	if s.waiting == 0 {
+		return
+	}
 	close(s.changed)
 	s.changed = make(chan struct{})
+	s.waiting = 0
 }
 
 // Read returns the client's next message, waiting for it while ctx allows.
@@ -126,6 +132,7 @@ func (s *Session) waitLocked(ctx context.Context) error {
 		return err
 	}
 	ch := s.changed
+	s.waiting++
 	s.mu.Unlock()
 	select {
 	case <-ch:
