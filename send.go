@@ -62,6 +62,9 @@ func (s *Socket) Send(m Message) (SendResult, error) {
 	if err := s.checkMessage(m); err != nil {
 		return 0, err
 	}
+	if s.rel != nil {
+		return s.sendReliable(m)
+	}
 	if s.state == StateOpen && s.conn != nil {
 		if err := s.checkBuffer(m); err != nil {
 			return 0, err
@@ -149,7 +152,15 @@ func (s *Socket) enqueue(m Message) (SendResult, error) {
 	return Queued, nil
 }
 
+// dropQueue discards the queue, or ends a Reliable Socket's session, and
+// reports what was discarded.
 func (s *Socket) dropQueue() {
+	if s.rel != nil {
+		if lost := s.rel.forget(); len(lost) > 0 {
+			s.emit(Event{Type: EventDrop, Dropped: lost, DropReason: DropClosed})
+		}
+		return
+	}
 	if s.queue.len() == 0 {
 		return
 	}
