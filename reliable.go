@@ -214,7 +214,8 @@ func (s *Socket) welcomed(f wire.Frame, now time.Time) {
 	r := s.rel
 	r.helloSent = false
 	if r.id != "" && f.Session != r.id {
-		lost, was := r.forget(), r.id
+		was := r.id
+		lost := r.forget()
 		s.logf("wsbeat: session %s lost, %d messages unconfirmed", was, len(lost))
 		s.emit(Event{Type: EventSessionLost, Unconfirmed: lost, Session: was})
 	}
