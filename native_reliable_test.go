@@ -488,7 +488,6 @@ func TestReliableProofWithoutReliable(t *testing.T) {
 		summarize(serverSaw, "c", proofCount), summarize(clientSaw, "s", proofCount))
 }
 
-
 // --- the edges ---
 
 // echoApp is a reliable.Server that writes back every message it reads.
