@@ -54,6 +54,22 @@ func reliableEchoServer(b *testing.B) string {
 	return "ws" + strings.TrimPrefix(ts.URL, "http")
 }
 
+// benchModes are the wsbeat Sockets measured: plain against the raw echo,
+// Reliable against a reliable.Server echo.
+var benchModes = []benchMode{{"wsbeat", false}, {"reliable", true}}
+
+type benchMode struct {
+	name     string
+	reliable bool
+}
+
+func (m benchMode) socket(b *testing.B) *benchSocket {
+	if m.reliable {
+		return newBenchSocket(b, reliableEchoServer(b), true)
+	}
+	return newBenchSocket(b, rawEchoServer(b), false)
+}
+
 // benchSocket is a Socket whose received messages are counted.
 type benchSocket struct {
 	s    *wsbeat.Socket
@@ -152,16 +168,9 @@ func BenchmarkNativeThroughput64(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 	})
-	for _, mode := range []struct {
-		name     string
-		reliable bool
-	}{{"wsbeat", false}, {"reliable", true}} {
+	for _, mode := range benchModes {
 		b.Run(mode.name, func(b *testing.B) {
-			url := rawEchoServer(b)
-			if mode.reliable {
-				url = reliableEchoServer(b)
-			}
-			bs := newBenchSocket(b, url, mode.reliable)
+			bs := mode.socket(b)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				bs.send(b)
@@ -190,16 +199,9 @@ func BenchmarkNativeRTT64(b *testing.B) {
 			}
 		}
 	})
-	for _, mode := range []struct {
-		name     string
-		reliable bool
-	}{{"wsbeat", false}, {"reliable", true}} {
+	for _, mode := range benchModes {
 		b.Run(mode.name, func(b *testing.B) {
-			url := rawEchoServer(b)
-			if mode.reliable {
-				url = reliableEchoServer(b)
-			}
-			bs := newBenchSocket(b, url, mode.reliable)
+			bs := mode.socket(b)
 			b.ResetTimer()
 			for i := 1; i <= b.N; i++ {
 				bs.send(b)

@@ -53,6 +53,13 @@ func (s *Socket) SendBinary(b []byte) (SendResult, error) { return s.Send(Binary
 // sends while those handlers run therefore goes out ahead of the queued
 // ones too: where that order matters, send from the event handler, or
 // from one goroutine that waits for the open event.
+//
+// With Options.Reliable, m is numbered and held until the server
+// acknowledges it: Sent when it went to the open connection, Queued when
+// it waits for the handshake of the next one, where it is replayed, in
+// order, before the open event. A full buffer (MaxEnqueuedMessages,
+// MaxEnqueuedBytes, counting what awaits acknowledgement) fails with
+// ErrQueueFull and drops nothing.
 func (s *Socket) Send(m Message) (SendResult, error) {
 	s.mu.Lock()
 	defer s.unlockAndDeliver()
