@@ -112,7 +112,7 @@ func BenchmarkThroughput64(b *testing.B) {
 				c.mu.Unlock()
 			}
 		}
-		if err := c.waitFor(ctx, func() bool { return c.in.Received() >= int64(b.N) }); err != nil {
+		if err := c.waitFor(ctx, func() bool { return c.cl.Received() >= int64(b.N) }); err != nil {
 			b.Fatal(err)
 		}
 	})
@@ -145,7 +145,7 @@ func BenchmarkRTT64(b *testing.B) {
 			if err := c.send(ctx, Message{Binary: true, Data: payload64}); err != nil {
 				b.Fatal(err)
 			}
-			if err := c.waitFor(ctx, func() bool { return c.in.Received() >= int64(i) }); err != nil {
+			if err := c.waitFor(ctx, func() bool { return c.cl.Received() >= int64(i) }); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -14,26 +14,23 @@ import (
 	"github.com/wsbeat/wsbeat/reliable/wire"
 )
 
-// testClient is a minimal client of wsbeat.reliable.v1 built on package
-// wire, as the engine will be: one session, reconnecting after every
-// failure, with a heartbeat that finds a silent connection.
+// testClient is a minimal client of wsbeat.reliable.v1 on wire.Client, as
+// the engine will be: one session, reconnecting after every failure, with
+// a heartbeat that finds a silent connection.
 type testClient struct {
 	t   testing.TB
 	url func() string
 
 	mu       sync.Mutex
 	changed  chan struct{}
-	session  string
-	out      *wire.Outbound[Message]
-	in       *wire.Inbound
+	cl       *wire.Client[Message]
 	received []Message
 	lost     [][]wire.Pending[Message] // one entry per session lost
 	sessions []string                  // every session id welcomed
 	welcomes int                       // connections that got a welcome
-	ws       *websocket.Conn
-	next     int64 // the next sequence to send on ws
-	wakeCh   chan struct{}
-	closeErr error // the last connection's end
+	sent     int64                     // the highest sequence written on a connection
+	wakeCh   chan struct{}             // the open connection's writer, or nil
+	pongDue  bool
 
 	stop context.CancelFunc
 	done chan struct{}
@@ -50,19 +47,14 @@ func newTestClient(t testing.TB, url func() string, limits wire.Limits) *testCli
 		t:       t,
 		url:     url,
 		changed: make(chan struct{}),
-		out:     wire.NewOutbound[Message](limits),
-		in:      wire.NewInbound(limits, wire.AckPolicy{}),
+		cl:      wire.NewClient[Message](limits, wire.AckPolicy{}),
 		stop:    cancel,
 		done:    make(chan struct{}),
 	}
 	go func() {
 		defer close(c.done)
 		for ctx.Err() == nil {
-			err := c.connectOnce(ctx)
-			c.mu.Lock()
-			c.closeErr = err
-			c.broadcast()
-			c.mu.Unlock()
+			c.connectOnce(ctx)
 			select {
 			case <-ctx.Done():
 			case <-time.After(10 * time.Millisecond):
@@ -83,13 +75,19 @@ func (c *testClient) broadcast() {
 	c.changed = make(chan struct{})
 }
 
+// unacked is how many messages await the server's ack.
+func (c *testClient) unacked() int {
+	n, _ := c.cl.Unacked()
+	return n
+}
+
 // send numbers m and holds it until acknowledged, waiting while the
 // replay buffer is full.
 func (c *testClient) send(ctx context.Context, m Message) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for {
-		_, err := c.out.Push(m, len(m.Data))
+		_, err := c.cl.Send(m, len(m.Data))
 		if !errors.Is(err, wire.ErrBufferFull) {
 			if err == nil && c.wakeCh != nil {
 				wake(c.wakeCh)
@@ -133,8 +131,7 @@ func wake(ch chan struct{}) {
 	}
 }
 
-// connectOnce runs one connection: hello, welcome, then reading and
-// writing until it fails.
+// connectOnce runs one connection until it fails.
 func (c *testClient) connectOnce(ctx context.Context) error {
 	dctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
@@ -147,51 +144,20 @@ func (c *testClient) connectOnce(ctx context.Context) error {
 		return errors.New("server did not select " + wire.Subprotocol)
 	}
 	c.mu.Lock()
-	hello := wire.Frame{Kind: wire.Hello}
-	if c.session != "" {
-		hello.Session, hello.Seq = c.session, c.in.Reconnected()
-	}
-	c.mu.Unlock()
-	if err := ws.Write(dctx, websocket.MessageText, []byte(wire.Control(hello))); err != nil {
-		return err
-	}
-	typ, b, err := ws.Read(dctx)
-	if err != nil {
-		return err
-	}
-	f, _, err := wire.Decode(typ == websocket.MessageBinary, b)
-	if err != nil {
-		return err
-	}
-	if f.Kind != wire.Welcome {
-		return errors.New("expected welcome, got " + f.Kind.String())
-	}
-	c.mu.Lock()
-	if f.Session != c.session {
-		if c.session != "" {
-			// The server no longer knows the session: report what cannot
-			// be confirmed, and start afresh.
-			c.lost = append(c.lost, c.out.Reset())
-			c.in = wire.NewInbound(wire.Limits{}, wire.AckPolicy{})
-		}
-		c.session = f.Session
-		c.sessions = append(c.sessions, f.Session)
-	} else if _, err := c.out.Resume(f.Seq); err != nil {
-		c.mu.Unlock()
-		ws.Close(wire.CodeProtocolError, "bad welcome")
-		return err
-	}
-	c.welcomes++
-	c.ws, c.next, c.wakeCh = ws, c.out.Acked()+1, make(chan struct{}, 1)
-	c.broadcast()
-	wakeCh := c.wakeCh
+	hello := c.cl.Hello()
+	wakeCh := make(chan struct{}, 1)
+	c.wakeCh, c.pongDue = wakeCh, false
 	c.mu.Unlock()
 	defer func() {
 		c.mu.Lock()
-		c.ws, c.wakeCh = nil, nil
+		c.cl.Closed()
+		c.wakeCh = nil
+		c.broadcast()
 		c.mu.Unlock()
 	}()
-
+	if err := ws.Write(dctx, websocket.MessageText, []byte(hello)); err != nil {
+		return err
+	}
 	var lastHeard atomic.Int64
 	lastHeard.Store(time.Now().UnixNano())
 	errc := make(chan error, 2)
@@ -206,8 +172,6 @@ func (c *testClient) connectOnce(ctx context.Context) error {
 	return err
 }
 
-var pongDue sync.Map // *websocket.Conn -> bool, a pong owed
-
 func (c *testClient) readLoop(ws *websocket.Conn, lastHeard *atomic.Int64, wakeCh chan struct{}) error {
 	for {
 		typ, b, err := ws.Read(context.Background())
@@ -221,25 +185,24 @@ func (c *testClient) readLoop(ws *websocket.Conn, lastHeard *atomic.Int64, wakeC
 			return err
 		}
 		c.mu.Lock()
-		switch f.Kind {
-		case wire.Data:
-			ok, aerr := c.in.Accept(f.Seq, len(payload))
-			if aerr != nil {
-				err = aerr
-			} else if ok {
-				c.received = append(c.received, Message{Binary: f.Binary, Data: payload})
-				if c.in.Deliver(f.Seq, len(payload)) == wire.AckNow {
-					wake(wakeCh)
-				}
+		r, err := c.cl.Handle(f, len(payload))
+		if r.Lost != nil || r.LostSession != "" {
+			c.lost = append(c.lost, append([]wire.Pending[Message](nil), r.Lost...))
+		}
+		if r.Opened {
+			c.welcomes++
+			if len(c.sessions) == 0 || c.sessions[len(c.sessions)-1] != c.cl.Session() {
+				c.sessions = append(c.sessions, c.cl.Session())
 			}
-		case wire.Ack, wire.Pong:
-			_, err = c.out.Ack(f.Seq)
-		case wire.Ping:
-			_, err = c.out.Ack(f.Seq)
-			pongDue.Store(ws, true)
+		}
+		if r.Deliver {
+			c.received = append(c.received, Message{Binary: r.Binary, Data: payload})
+		}
+		if r.Pong {
+			c.pongDue = true
+		}
+		if r.Opened || r.Ack == wire.AckNow || r.Pong {
 			wake(wakeCh)
-		default:
-			err = errors.New("unexpected " + f.Kind.String())
 		}
 		c.broadcast()
 		c.mu.Unlock()
@@ -251,29 +214,22 @@ func (c *testClient) readLoop(ws *websocket.Conn, lastHeard *atomic.Int64, wakeC
 }
 
 // writeLoop sends every message not yet sent on ws, acks what was
-// delivered every few messages or on a tick, and pings.
+// delivered when due or on a tick, and pings.
 func (c *testClient) writeLoop(ctx context.Context, ws *websocket.Conn, wakeCh chan struct{}, lastHeard *atomic.Int64) error {
-	defer pongDue.Delete(ws)
 	tick := time.NewTicker(clientPingEvery)
 	defer tick.Stop()
 	var buf []byte
 	for {
 		var control []string
-		var data []wire.Pending[Message]
 		c.mu.Lock()
-		if _, ok := pongDue.LoadAndDelete(ws); ok {
-			ack, _ := c.in.TakeAck()
-			control = append(control, wire.Control(wire.Frame{Kind: wire.Pong, Seq: ack}))
+		if c.pongDue {
+			control = append(control, c.cl.Pong())
+			c.pongDue = false
 		}
-		if ack, ok := c.in.TakeAck(); ok {
-			control = append(control, wire.Control(wire.Frame{Kind: wire.Ack, Seq: ack}))
+		if a := c.cl.Ack(); a != "" {
+			control = append(control, a)
 		}
-		for _, p := range c.out.Unacked() {
-			if p.Seq >= c.next {
-				data = append(data, p)
-				c.next = p.Seq + 1
-			}
-		}
+		data := append([]wire.Pending[Message](nil), c.cl.Unsent()...)
 		c.mu.Unlock()
 		for _, s := range control {
 			if err := ws.Write(ctx, websocket.MessageText, []byte(s)); err != nil {
@@ -290,6 +246,12 @@ func (c *testClient) writeLoop(ctx context.Context, ws *websocket.Conn, wakeCh c
 				return err
 			}
 		}
+		if len(data) > 0 {
+			c.mu.Lock()
+			c.sent = max(c.sent, data[len(data)-1].Seq)
+			c.broadcast()
+			c.mu.Unlock()
+		}
 		if len(control)+len(data) > 0 {
 			continue
 		}
@@ -302,9 +264,9 @@ func (c *testClient) writeLoop(ctx context.Context, ws *websocket.Conn, wakeCh c
 				return errors.New("heartbeat timeout")
 			}
 			c.mu.Lock()
-			ack := c.in.Acked()
+			ping := c.cl.Ping()
 			c.mu.Unlock()
-			if err := ws.Write(ctx, websocket.MessageText, []byte(wire.Control(wire.Frame{Kind: wire.Ping, Seq: ack}))); err != nil {
+			if err := ws.Write(ctx, websocket.MessageText, []byte(ping)); err != nil {
 				return err
 			}
 		}

@@ -3,6 +3,7 @@ package reliable
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -13,10 +14,11 @@ import (
 // goroutine) and a writer goroutine, which sends the welcome, then every
 // message of the replay buffer from next on, acks and pongs.
 type conn struct {
-	s      *Session
-	ws     *websocket.Conn
-	wakeCh chan struct{}
-	done   chan struct{} // closed when the connection is over
+	s        *Session
+	ws       *websocket.Conn
+	wakeCh   chan struct{}
+	done     chan struct{} // closed when the connection is over
+	lastRead atomic.Int64  // when the last frame arrived, in Unix nanoseconds
 
 	// guarded by s.mu
 	welcome string // to send first; "" once sent
@@ -26,7 +28,9 @@ type conn struct {
 }
 
 func newConn(s *Session, ws *websocket.Conn) *conn {
-	return &conn{s: s, ws: ws, wakeCh: make(chan struct{}, 1), done: make(chan struct{})}
+	c := &conn{s: s, ws: ws, wakeCh: make(chan struct{}, 1), done: make(chan struct{})}
+	c.lastRead.Store(time.Now().UnixNano())
+	return c
 }
 
 func (c *conn) wake() {
@@ -80,6 +84,7 @@ func (c *conn) readLoop() (websocket.StatusCode, error) {
 		if err != nil {
 			return 0, err
 		}
+		c.lastRead.Store(time.Now().UnixNano())
 		f, payload, err := wire.Decode(typ == websocket.MessageBinary, b)
 		if err != nil {
 			return wire.CodeProtocolError, err
@@ -163,8 +168,10 @@ type outFrame struct {
 // writeLoop sends what the session has for this connection until it ends.
 func (c *conn) writeLoop() {
 	s := c.s
-	touch := time.NewTicker(s.srv.opts.TTL / 3)
-	defer touch.Stop()
+	opts := &s.srv.opts
+	// One ticker for the store's expiry (TTL/3) and the idle check.
+	tick := time.NewTicker(min(opts.TTL/3, opts.IdleTimeout/4))
+	defer tick.Stop()
 	var frames []outFrame
 	var buf []byte
 	for {
@@ -197,10 +204,15 @@ func (c *conn) writeLoop() {
 		case <-c.wakeCh:
 		case <-c.done:
 			return
-		case <-touch.C:
+		case <-tick.C:
+			if time.Since(time.Unix(0, c.lastRead.Load())) > opts.IdleTimeout {
+				s.srv.opts.Logf("wsbeat.reliable: session %s: nothing received for %v: closing the connection", s.id, opts.IdleTimeout)
+				c.ws.CloseNow() // the reader sees it and detaches
+				return
+			}
 			s.mu.Lock()
 			if s.conn == c {
-				s.srv.opts.Store.Touch(s.ctx, s.id, s.srv.owner, s.srv.opts.TTL)
+				opts.Store.Touch(s.ctx, s.id, s.srv.owner, opts.TTL)
 			}
 			s.mu.Unlock()
 		}

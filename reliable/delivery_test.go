@@ -177,8 +177,8 @@ func TestDeliveryAcrossFaults(t *testing.T) {
 	}
 	// Both directions complete: the client has everything, and the
 	// server's application has read everything.
-	if err := c.waitFor(ctx, func() bool { return len(c.received) >= n && c.out.Len() == 0 }); err != nil {
-		t.Fatalf("client: %d received, %d unacknowledged: %v", len(c.received), c.out.Len(), err)
+	if err := c.waitFor(ctx, func() bool { return len(c.received) >= n && c.unacked() == 0 }); err != nil {
+		t.Fatalf("client: %d received, %d unacknowledged: %v", len(c.received), c.unacked(), err)
 	}
 	for len(rec.got()) < n && ctx.Err() == nil {
 		time.Sleep(10 * time.Millisecond)

@@ -282,7 +282,7 @@ func TestServerRestarted(t *testing.T) {
 	for i := 1; i <= 3; i++ {
 		c.send(ctx, numbered(i))
 	}
-	if err := c.waitFor(ctx, func() bool { return c.welcomes == 1 && c.next == 4 }); err != nil {
+	if err := c.waitFor(ctx, func() bool { return c.welcomes == 1 && c.sent == 3 }); err != nil {
 		t.Fatal(err)
 	}
 	close(blocked)
@@ -368,4 +368,24 @@ func TestNewerConnectionReplacesOlder(t *testing.T) {
 		t.Fatalf("replay %+v %q", f, p)
 	}
 	expectClose(t, ctx, old, websocket.StatusNormalClosure, "replaced by a newer connection")
+}
+
+// TestIdleConnectionClosed: a connection on which nothing arrives (a
+// client gone without a FIN) is closed, and the session's TTL starts.
+func TestIdleConnectionClosed(t *testing.T) {
+	rec := newRecorder(0)
+	srv := NewServer(&Options{IdleTimeout: 100 * time.Millisecond, TTL: 100 * time.Millisecond}, rec.handle)
+	_, hs := startServer(t, srv)
+	ctx := testContext(t)
+	ws := dialRaw(t, ctx, wsURL(hs.URL))
+	hello(t, ctx, ws, wire.Frame{})
+	if _, _, err := ws.Read(ctx); err == nil {
+		t.Fatal("an idle connection stayed open")
+	}
+	<-rec.done
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.ended) != 1 || !errors.Is(rec.ended[0], ErrSessionExpired) {
+		t.Fatalf("handler ended with %v; want ErrSessionExpired", rec.ended)
+	}
 }

@@ -28,6 +28,11 @@ type Options struct {
 	// HelloTimeout bounds the wait for the client's hello after the
 	// WebSocket handshake. Defaults to 10s.
 	HelloTimeout time.Duration
+	// IdleTimeout closes a connection on which nothing has arrived for
+	// that long: a half-open connection the client will not come back on,
+	// whose session should start its TTL. A live client sends at least a
+	// ping every heartbeat interval (25s by default). Defaults to 60s.
+	IdleTimeout time.Duration
 	// WriteTimeout bounds one write on a connection; a connection that
 	// takes longer is closed, and its session waits for the next one.
 	// Defaults to 10s.
@@ -45,6 +50,7 @@ const (
 	DefaultTTL          = 2 * time.Minute
 	DefaultHelloTimeout = 10 * time.Second
 	DefaultWriteTimeout = 10 * time.Second
+	DefaultIdleTimeout  = 60 * time.Second
 )
 
 func (o *Options) withDefaults() Options {
@@ -67,6 +73,9 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.HelloTimeout <= 0 {
 		c.HelloTimeout = DefaultHelloTimeout
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = DefaultIdleTimeout
 	}
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = DefaultWriteTimeout

@@ -43,7 +43,7 @@ type Session struct {
 	conn     *conn                   // the attached connection, or nil
 	ackDue   bool                    // an ack should go out now
 	ackTimer *time.Timer
-	expiry   *time.Timer // runs while no connection is attached
+	expiry   *time.Timer   // runs while no connection is attached
 	changed  chan struct{} // closed and replaced by broadcast
 	waiting  int           // goroutines waiting on changed
 	err      error         // why the session ended; nil while it lives
