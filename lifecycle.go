@@ -29,9 +29,6 @@ func (s *Socket) Close(code int, reason string) {
 	s.userClosed = true
 	s.paused = false
 	s.stopTimers()
-	if s.rel != nil && s.state == StateOpen && s.conn != nil {
-		s.bye()
-	}
 	s.dropQueue()
 	switch {
 	case s.state == StateOpen && s.conn != nil:
@@ -200,6 +197,7 @@ func (s *Socket) startAttempt() {
 	s.protocol, s.extensions = "", ""
 	if s.rel != nil {
 		s.rel.helloSent = false
+		s.rel.c.Closed()
 	}
 	s.setState(StateConnecting)
 	s.connTimer = s.opts.Clock.AfterFunc(s.opts.ConnectionTimeout, func() { s.connectTimedOut(g) })
@@ -302,6 +300,7 @@ func (s *Socket) ended(info CloseInfo, wasOpen bool) {
 	s.protocol, s.extensions = "", ""
 	if s.rel != nil {
 		s.rel.helloSent = false
+		s.rel.c.Closed()
 	}
 	switch {
 	case s.userClosed:

@@ -28,37 +28,31 @@ type DataSender interface {
 	SendData(seq int64, m Message) error
 }
 
-// session is a Reliable Socket's session: what it has sent and not seen
-// acknowledged, and what it has received.
+// session is a Reliable Socket's session: the protocol's client side
+// (wire.Client: numbering, replay buffer, handshake, acks) and what the
+// engine adds around it.
 type session struct {
-	id        string // "" until the first welcome
-	out       wire.Outbound[Message]
-	in        wire.Inbound
+	c         *wire.Client[Message]
 	helloSent bool  // the current connection is open and waits for its welcome
 	ackTimer  Timer // sends the delayed ack
 }
 
+// newSession returns the session of a Socket with options o: its replay
+// buffer is bounded by the queue's limits. The engine delivers a message as
+// it accepts it, so it holds nothing for the server, whose own limits bound
+// what it sends: the receive limits are only a sanity bound.
 func newSession(o *Options) *session {
-	s := &session{}
-	s.out = *wire.NewOutbound[Message](wire.Limits{Messages: o.MaxEnqueuedMessages, Bytes: o.MaxEnqueuedBytes})
-	s.in = *newInbound()
-	return s
+	send := wire.Limits{Messages: o.MaxEnqueuedMessages, Bytes: o.MaxEnqueuedBytes}
+	receive := wire.Limits{Messages: math.MaxInt32, Bytes: math.MaxInt32}
+	return &session{c: wire.NewClientLimits[Message](send, receive, wire.AckPolicy{})}
 }
 
-// newInbound returns the engine's Inbound: the engine delivers a message as
-// it accepts it and acks by the default policy, so at most a policy's worth
-// of messages is ever unacknowledged; a server message of any size up to
-// ReadLimit must fit.
-func newInbound() *wire.Inbound {
-	return wire.NewInbound(wire.Limits{Messages: math.MaxInt32, Bytes: math.MaxInt32}, wire.AckPolicy{})
-}
-
-// forget ends the session: the next connection starts a new one.
-func (r *session) forget() []Message {
-	lost := r.out.Reset()
-	r.id = ""
-	r.in = *newInbound()
-	return payloads(lost)
+// forget ends the session: the next connection starts a new one. It
+// returns the bye frame to send, if the connection is open, and the
+// messages whose delivery is not confirmed.
+func (r *session) forget() (string, []Message) {
+	bye, lost := r.c.Bye()
+	return bye, payloads(lost)
 }
 
 func payloads(ps []wire.Pending[Message]) []Message {
@@ -89,19 +83,23 @@ func (s *Socket) reliableOpened(protocol, extensions string, now time.Time) {
 	}
 	s.protocol, s.extensions = protocol, extensions
 	s.lastRecv = now
-	r := s.rel
-	hello := wire.Frame{Kind: wire.Hello}
-	if r.id != "" {
-		hello.Session, hello.Seq = r.id, r.in.Reconnected()
+	s.rel.helloSent = true
+	s.sendControl(s.rel.c.Hello())
+}
+
+// sendControl sends a control frame; "" sends nothing. A failure is the
+// connection failing, whose Closed follows.
+func (s *Socket) sendControl(frame string) {
+	if frame == "" {
+		return
 	}
-	r.helloSent = true
-	if err := s.conn.Send(Text(wire.Control(hello))); err != nil {
-		s.logf("wsbeat: hello failed: %v", err) // the conn is failing; its Closed follows
+	if err := s.conn.Send(Text(frame)); err != nil {
+		s.logf("wsbeat: sending %s failed: %v", frame[:1], err)
 	}
 }
 
 // receiveFrame handles one message of a Reliable Socket's connection, which
-// is open (Open, Closing) or waits for its welcome.
+// is open or waits for its welcome.
 func (s *Socket) receiveFrame(m Message, now time.Time) {
 	var (
 		f       wire.Frame
@@ -125,60 +123,37 @@ func (s *Socket) receiveFrame(m Message, now time.Time) {
 		return
 	}
 	s.answered(f.Kind == wire.Pong, now)
-	r := s.rel
-	if r.helloSent != (f.Kind == wire.Welcome) {
-		s.protocolFailure(protocolErrorf(f.Kind.String() + " frame out of the handshake's order"))
-		return
-	}
-	switch f.Kind {
-	case wire.Welcome:
-		s.welcomed(f, now)
-		return
-	case wire.Data:
-		if s.acceptData(f.Seq, payload.Size) {
-			s.emit(Event{Type: EventMessage, Message: payload})
-		}
-		return
-	case wire.Ack, wire.Ping, wire.Pong:
-		if _, err := r.out.Ack(f.Seq); err != nil {
-			s.protocolFailure(err)
-			return
-		}
-	default: // Hello, Bye: the client's frames
-		s.protocolFailure(protocolErrorf(f.Kind.String() + " frame from the server"))
-		return
-	}
-	if f.Kind == wire.Ping {
-		ack, _ := r.in.TakeAck()
-		if err := s.conn.Send(Text(wire.Control(wire.Frame{Kind: wire.Pong, Seq: ack}))); err != nil {
-			s.logf("wsbeat: pong failed: %v", err)
-		}
+	if s.handleFrame(f, payload.Size) {
+		s.emit(Event{Type: EventMessage, Message: payload})
 	}
 }
 
-// acceptData checks data frame seq of size bytes, records it as delivered
-// and acknowledges by the policy. It reports whether to deliver it: false
-// for a duplicate, or after a protocol failure, which ends the connection.
-func (s *Socket) acceptData(seq int64, size int) bool {
+// handleFrame applies frame f, of size payload bytes, and reports whether
+// it is a data frame to deliver now.
+func (s *Socket) handleFrame(f wire.Frame, size int) bool {
 	r := s.rel
-	ok, err := r.in.Accept(seq, size)
+	res, err := r.c.Handle(f, size)
 	if err != nil {
 		s.protocolFailure(err)
 		return false
 	}
-	if !ok {
-		return false
-	}
-	switch r.in.Deliver(seq, size) {
-	case wire.AckNow:
+	switch {
+	case res.Opened:
+		s.welcomed(res.LostSession, payloads(res.Lost))
+	case res.Pong:
+		s.sendControl(r.c.Pong())
+	case res.Ack == wire.AckNow:
 		s.sendAck()
-	case wire.AckLater:
-		if r.ackTimer == nil {
-			g := s.gen
-			r.ackTimer = s.opts.Clock.AfterFunc(wire.DefaultAckDelay, func() { s.ackDue(g) })
-		}
+	case res.Ack == wire.AckLater && r.ackTimer == nil:
+		g := s.gen
+		r.ackTimer = s.opts.Clock.AfterFunc(wire.DefaultAckDelay, func() { s.ackDue(g) })
 	}
-	return true
+	return res.Deliver
+}
+
+// acceptData is ReceivedData for a transport that delivers data itself.
+func (s *Socket) acceptData(seq int64, size int) bool {
+	return s.handleFrame(wire.Frame{Kind: wire.Data, Seq: seq}, size)
 }
 
 func (s *Socket) ackDue(g uint64) {
@@ -191,50 +166,39 @@ func (s *Socket) ackDue(g uint64) {
 	s.sendAck()
 }
 
-// sendAck sends what TakeAck has to acknowledge, if anything.
+// sendAck sends what there is to acknowledge, if anything.
 func (s *Socket) sendAck() {
 	r := s.rel
 	if r.ackTimer != nil {
 		r.ackTimer.Stop()
 		r.ackTimer = nil
 	}
-	if s.conn == nil || s.state != StateOpen {
-		return
-	}
-	if ack, ok := r.in.TakeAck(); ok {
-		if err := s.conn.Send(Text(wire.Control(wire.Frame{Kind: wire.Ack, Seq: ack}))); err != nil {
-			s.logf("wsbeat: ack failed: %v", err)
-		}
+	if s.conn != nil && s.state == StateOpen {
+		s.sendControl(r.c.Ack())
 	}
 }
 
-// welcomed completes the handshake: a session lost is reported first, then
+// welcomed completes the handshake: a lost session is reported first, then
 // what the server has not acknowledged is replayed, then the Socket opens.
-func (s *Socket) welcomed(f wire.Frame, now time.Time) {
-	r := s.rel
-	r.helloSent = false
-	if r.id != "" && f.Session != r.id {
-		was := r.id
-		lost := r.forget()
-		s.logf("wsbeat: session %s lost, %d messages unconfirmed", was, len(lost))
-		s.emit(Event{Type: EventSessionLost, Unconfirmed: lost, Session: was})
+func (s *Socket) welcomed(lostSession string, lost []Message) {
+	s.rel.helloSent = false
+	if lostSession != "" {
+		s.logf("wsbeat: session %s lost, %d messages unconfirmed", lostSession, len(lost))
+		s.emit(Event{Type: EventSessionLost, Unconfirmed: lost, Session: lostSession})
 	}
-	if r.id == "" && f.Seq != 0 {
-		s.protocolFailure(protocolErrorf("welcome into a new session at " + strconv.FormatInt(f.Seq, 10)))
-		return
-	}
-	replay, err := r.out.Resume(f.Seq)
-	if err != nil {
-		s.protocolFailure(err)
-		return
-	}
-	r.id = f.Session
-	for _, p := range replay {
+	s.sendUnsent()
+	s.opened(s.opts.Clock.Now())
+}
+
+// sendUnsent sends, in order, what the open connection has not carried yet:
+// the replay after the welcome, then each message as it is sent.
+func (s *Socket) sendUnsent() bool {
+	for _, p := range s.rel.c.Unsent() {
 		if err := s.sendData(p.Seq, p.Msg); err != nil {
-			break // the conn is failing; the rest waits for the next one
+			return false // the conn is failing; the rest waits for the next one
 		}
 	}
-	s.opened(now)
+	return true
 }
 
 // sendData sends data frame seq with m's payload on the connection.
@@ -264,39 +228,24 @@ func (s *Socket) sendReliable(m Message) (SendResult, error) {
 		}
 	}
 	r := s.rel
-	seq, err := r.out.Push(m, m.Size)
-	if err != nil {
+	if _, err := r.c.Send(m, m.Size); err != nil {
 		if errors.Is(err, wire.ErrBufferFull) && open && s.opts.heartbeatOn() && s.pingSentAt.IsZero() {
 			// Ask for an ack now: the pong carries it.
 			s.sendPing(s.opts.Clock.Now())
 		}
-		return 0, newError(ErrQueueFull, ErrQueueFull.Error()+": "+err.Error()+": "+strconv.Itoa(r.out.Len())+" messages, "+
-			strconv.Itoa(r.out.Bytes())+" bytes await acknowledgement; limits are "+strconv.Itoa(s.opts.MaxEnqueuedMessages)+
+		n, bytes := r.c.Unacked()
+		return 0, newError(ErrQueueFull, ErrQueueFull.Error()+": "+err.Error()+": "+strconv.Itoa(n)+" messages, "+
+			strconv.Itoa(bytes)+" bytes await acknowledgement; limits are "+strconv.Itoa(s.opts.MaxEnqueuedMessages)+
 			" messages, "+strconv.Itoa(s.opts.MaxEnqueuedBytes)+" bytes", err)
 	}
-	if !open {
-		return Queued, nil
-	}
-	if err := s.sendData(seq, m); err != nil {
-		return Queued, nil // the conn is failing; m is replayed on the next one
+	if !open || !s.sendUnsent() {
+		return Queued, nil // the next connection replays m
 	}
 	return Sent, nil
 }
 
-// bye ends the session on purpose on the open connection.
-func (s *Socket) bye() {
-	r := s.rel
-	ack, _ := r.in.TakeAck()
-	if err := s.conn.Send(Text(wire.Control(wire.Frame{Kind: wire.Bye, Seq: ack}))); err != nil {
-		s.logf("wsbeat: bye failed: %v", err)
-	}
-}
-
 // pingFrame is a Reliable Socket's ping, carrying its ack.
-func (s *Socket) pingFrame() string {
-	ack, _ := s.rel.in.TakeAck()
-	return wire.Control(wire.Frame{Kind: wire.Ping, Seq: ack})
-}
+func (s *Socket) pingFrame() string { return s.rel.c.Ping() }
 
 // protocolFailure ends the connection of a server that broke
 // wsbeat.reliable.v1: 1002, or 1008 for one that exceeded the limits. The
@@ -324,7 +273,7 @@ func (s *Socket) Session() string {
 	if s.rel == nil {
 		return ""
 	}
-	return s.rel.id
+	return s.rel.c.Session()
 }
 
 // protocolErrorf returns an error wrapping wire.ErrProtocol, as the wire

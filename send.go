@@ -159,11 +159,15 @@ func (s *Socket) enqueue(m Message) (SendResult, error) {
 	return Queued, nil
 }
 
-// dropQueue discards the queue, or ends a Reliable Socket's session, and
-// reports what was discarded.
+// dropQueue discards the queue, or ends a Reliable Socket's session (with
+// a bye on an open connection), and reports what was discarded.
 func (s *Socket) dropQueue() {
 	if s.rel != nil {
-		if lost := s.rel.forget(); len(lost) > 0 {
+		bye, lost := s.rel.forget()
+		if s.state == StateOpen && s.conn != nil {
+			s.sendControl(bye) // Close: end the session on the server too
+		}
+		if len(lost) > 0 {
 			s.emit(Event{Type: EventDrop, Dropped: lost, DropReason: DropClosed})
 		}
 		return

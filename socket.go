@@ -148,7 +148,8 @@ func (s *Socket) QueuedMessages() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.rel != nil {
-		return s.rel.out.Len()
+		n, _ := s.rel.c.Unacked()
+		return n
 	}
 	return s.queue.len()
 }
@@ -159,7 +160,8 @@ func (s *Socket) QueuedBytes() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.rel != nil {
-		return s.rel.out.Bytes()
+		_, n := s.rel.c.Unacked()
+		return n
 	}
 	return s.queue.bytes
 }
@@ -171,7 +173,8 @@ func (s *Socket) BufferedAmount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.rel != nil {
-		return s.rel.out.Bytes()
+		_, n := s.rel.c.Unacked()
+		return n
 	}
 	n := s.queue.bytes
 	if s.conn != nil && s.state == StateOpen {
