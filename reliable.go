@@ -256,12 +256,17 @@ func (s *Socket) protocolFailure(cause error) {
 		code = wire.CodePolicyViolation
 	}
 	reason := cause.Error()
-	if len(reason) > 123 { // the most a close frame holds
-		reason = reason[:123]
+	if len(reason) > 123 { // the most a close frame holds; cut on a UTF-8 boundary
+		n := 123
+		for n > 0 && reason[n]&0xc0 == 0x80 {
+			n--
+		}
+		reason = reason[:n]
 	}
 	wasOpen := s.state == StateOpen || s.state == StateClosing
 	s.conn.Abandon(code, reason)
-	s.emit(Event{Type: EventError, Err: newError(ErrProtocol, "wsbeat: "+msgfmt.Quote(redactURL(s.connURL))+": "+cause.Error(), cause)})
+	s.emit(Event{Type: EventError, Err: newError(ErrProtocol, "wsbeat: the server at "+msgfmt.Quote(redactURL(s.connURL))+
+		" broke the reliable protocol: "+cause.Error(), cause)})
 	s.ended(CloseInfo{Code: code, Reason: reason}, wasOpen)
 }
 
