@@ -51,6 +51,17 @@ func rawEchoServer(b *testing.B) string {
 	return "ws" + strings.TrimPrefix(ts.URL, "http")
 }
 
+// rawClient is a coder/websocket connection to a raw echo, closed when
+// the benchmark ends.
+func rawClient(b *testing.B) *websocket.Conn {
+	ws, _, err := websocket.Dial(context.Background(), rawEchoServer(b), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { ws.CloseNow() })
+	return ws
+}
+
 func reliableEchoServer(b *testing.B) string {
 	_, ts := echoApp(b, nil)
 	return "ws" + strings.TrimPrefix(ts.URL, "http")
@@ -144,11 +155,7 @@ func (bs *benchSocket) await(b *testing.B, n int64) {
 func BenchmarkNativeThroughput64(b *testing.B) {
 	b.Run("raw", func(b *testing.B) {
 		ctx := context.Background()
-		ws, _, err := websocket.Dial(ctx, rawEchoServer(b), nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer ws.CloseNow()
+		ws := rawClient(b)
 		done := make(chan error, 1)
 		b.ResetTimer()
 		cpu0 := cpuTime()
@@ -190,11 +197,7 @@ func BenchmarkNativeThroughput64(b *testing.B) {
 func BenchmarkNativeRTT64(b *testing.B) {
 	b.Run("raw", func(b *testing.B) {
 		ctx := context.Background()
-		ws, _, err := websocket.Dial(ctx, rawEchoServer(b), nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer ws.CloseNow()
+		ws := rawClient(b)
 		b.ResetTimer()
 		cpu0 := cpuTime()
 		for i := 0; i < b.N; i++ {
