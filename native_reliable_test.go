@@ -865,3 +865,40 @@ func TestReliableDuplicatesDiscarded(t *testing.T) {
 	equal(t, "delivered", strings.Join(got, ","), "a,b,c")
 	equal(t, "session", s.Session(), "s")
 }
+
+// TestReliableMovesToAnotherInstance: two servers share a store; the client
+// reconnects to the other one, which claims the session: no sessionlost,
+// and what was unacknowledged in either direction arrives once.
+func TestReliableMovesToAnotherInstance(t *testing.T) {
+	store := reliable.NewMemoryStore()
+	_, first := echoApp(t, &reliable.Options{Store: store})
+	_, second := echoApp(t, &reliable.Options{Store: store})
+	p := newFaultProxy(t, first.URL)
+	s, rec := connect(t, p.url("/"), reliableOptions())
+	cur := 0
+	awaitOpen(t, rec, &cur)
+	id := s.Session()
+	_, err := s.SendText("on the first")
+	noErr(t, "SendText", err)
+	rec.await(t, &cur, wait, "the first echo", isText("on the first"))
+
+	p.refuse.Store(true)
+	p.drop()
+	_, err = s.SendText("on the second")
+	noErr(t, "SendText", err)
+	p.setTarget(second.URL)
+	p.refuse.Store(false)
+	awaitOpen(t, rec, &cur)
+	rec.await(t, &cur, wait, "the second echo", isText("on the second"))
+	equal(t, "Session after the move", s.Session(), id)
+	var echoes []string
+	for _, e := range rec.since(0) {
+		if e.Type == wsbeat.EventSessionLost {
+			t.Errorf("sessionlost on a move: %s", describe(e.Event))
+		}
+		if m, ok := e.Message.Text(); e.Type == wsbeat.EventMessage && ok {
+			echoes = append(echoes, m)
+		}
+	}
+	equal(t, "echoes", strings.Join(echoes, ","), "on the first,on the second")
+}
