@@ -2,6 +2,7 @@ package wsbeat
 
 import (
 	"errors"
+	"time"
 
 	"github.com/wsbeat/wsbeat/internal/msgfmt"
 )
@@ -19,52 +20,70 @@ func (e *connEvents) Opened(protocol, extensions string) {
 	if e.gen != s.gen || s.conn == nil || s.state != StateConnecting {
 		return
 	}
+	now := s.opts.Clock.Now()
+	if s.rel != nil {
+		if !s.rel.helloSent {
+			s.reliableOpened(protocol, extensions, now)
+		}
+		return
+	}
+	s.protocol, s.extensions = protocol, extensions
+	s.opened(now)
+	// The flush runs after the open handlers, so what they send goes first.
+	g := s.gen
+	s.outbox = append(s.outbox, func() { s.flush(g) })
+}
+
+// opened makes the connecting Socket open: for a Reliable Socket once the
+// welcome arrived, otherwise once the WebSocket is open.
+func (s *Socket) opened(now time.Time) {
 	if s.connTimer != nil {
 		s.connTimer.Stop()
 		s.connTimer = nil
 	}
-	now := s.opts.Clock.Now()
-	s.protocol, s.extensions = protocol, extensions
 	s.lastRecv = now
 	s.clearPing()
-	retries := s.retryCount
-	g := s.gen
 	s.openedAt = now
 	if s.opts.heartbeatOn() {
 		s.scheduleHeartbeat(now.Add(s.opts.HeartbeatInterval), now)
 	}
 	s.setState(StateOpen)
-	s.emit(Event{Type: EventOpen, RetryCount: retries})
-	// The flush runs after the open handlers, so what they send goes first.
-	s.outbox = append(s.outbox, func() { s.flush(g) })
+	s.emit(Event{Type: EventOpen, RetryCount: s.retryCount})
+}
+
+// live reports whether e's connection is current and may receive: open or
+// closing, or for a Reliable Socket open or waiting for its welcome (Close
+// ended its session, so nothing that arrives after is delivered).
+func (e *connEvents) live() bool {
+	s := e.s
+	if e.gen != s.gen || s.conn == nil {
+		return false
+	}
+	if s.rel != nil {
+		return s.state == StateOpen || s.rel.helloSent
+	}
+	return s.state == StateOpen || s.state == StateClosing
 }
 
 func (e *connEvents) Received(m Message) {
 	s := e.s
 	s.mu.Lock()
-	if e.gen != s.gen || s.conn == nil || (s.state != StateOpen && s.state != StateClosing) {
+	if !e.live() {
 		s.mu.Unlock()
 		return
 	}
 	now := s.opts.Clock.Now()
 	s.lastRecv = now
+	if s.rel != nil {
+		s.receiveFrame(m, now)
+		s.unlockAndDeliver()
+		return
+	}
 	pong := false
 	if t, ok := m.Text(); ok && t == s.opts.HeartbeatResponse {
 		pong = true
 	}
-	if !s.pingSentAt.IsZero() {
-		// Any message answers the ping; a pong also times it. The next
-		// ping is due one interval from now, so the timer set for the
-		// ping's timeout is replaced here rather than waking for nothing.
-		if pong && !s.pingPending {
-			s.lastRTT, s.haveRTT = now.Sub(s.pingSentAt), true
-			s.emit(Event{Type: EventHeartbeat, RTT: s.lastRTT})
-		}
-		s.clearPing()
-		if s.state == StateOpen {
-			s.scheduleHeartbeat(now.Add(s.opts.HeartbeatInterval), now)
-		}
-	}
+	s.answered(pong, now)
 	if pong {
 		if !s.opts.DeliverHeartbeats {
 			s.unlockAndDeliver()
@@ -73,6 +92,43 @@ func (e *connEvents) Received(m Message) {
 	}
 	s.emit(Event{Type: EventMessage, Message: m})
 	s.unlockAndDeliver()
+}
+
+// ReceivedData is for a transport that delivers a Reliable Socket's data
+// frames itself; see ConnEvents.
+func (e *connEvents) ReceivedData(seq int64, size int) bool {
+	s := e.s
+	s.mu.Lock()
+	defer s.unlockAndDeliver()
+	if !e.live() || s.rel == nil {
+		return false
+	}
+	now := s.opts.Clock.Now()
+	s.lastRecv = now
+	s.answered(false, now)
+	if s.rel.helloSent {
+		s.protocolFailure(protocolErrorf("data frame before the welcome"))
+		return false
+	}
+	return s.acceptData(seq, size)
+}
+
+// answered notes that a message arrived while a ping may be out: any
+// message answers it, and a pong also times it. The next ping is due one
+// interval from now, so the timer set for the ping's timeout is replaced
+// here rather than waking for nothing.
+func (s *Socket) answered(pong bool, now time.Time) {
+	if s.pingSentAt.IsZero() {
+		return
+	}
+	if pong && !s.pingPending {
+		s.lastRTT, s.haveRTT = now.Sub(s.pingSentAt), true
+		s.emit(Event{Type: EventHeartbeat, RTT: s.lastRTT})
+	}
+	s.clearPing()
+	if s.state == StateOpen {
+		s.scheduleHeartbeat(now.Add(s.opts.HeartbeatInterval), now)
+	}
 }
 
 func (e *connEvents) Failed(err error) {

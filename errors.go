@@ -38,6 +38,17 @@ var (
 	ErrMessageTooBig = errors.New("wsbeat: message too big")
 	// ErrURLFunction: the URLFunc failed or panicked.
 	ErrURLFunction = errors.New("wsbeat: URL function failed")
+	// ErrReliableRefused: a Reliable Socket's server did not select the
+	// subprotocol wsbeat.reliable.v1. The connection ends with 1002, which
+	// DefaultShouldReconnect does not retry: a server that does not speak
+	// the protocol will not start to by itself.
+	ErrReliableRefused = errors.New("wsbeat: server refused the reliable protocol")
+	// ErrProtocol: a Reliable Socket's server broke wsbeat.reliable.v1 (an
+	// undecodable frame, a gap, an impossible ack, frames out of the
+	// handshake's order) or exceeded its limits. The error also wraps the
+	// cause from package reliable/wire (wire.ErrProtocol or
+	// wire.ErrPeerOverflow). The connection ends with 1002 or 1008.
+	ErrProtocol = errors.New("wsbeat: reliable protocol error")
 )
 
 // errorCodes pairs each kind with its code.
@@ -57,6 +68,8 @@ var errorCodes = []struct {
 	{ErrConnectionLost, "ERR_CONNECTION_LOST"},
 	{ErrMessageTooBig, "ERR_MESSAGE_TOO_BIG"},
 	{ErrURLFunction, "ERR_URL_FUNCTION"},
+	{ErrReliableRefused, "ERR_RELIABLE_REFUSED"},
+	{ErrProtocol, "ERR_PROTOCOL"},
 }
 
 // ErrorCode returns the stable code of err's kind, such as

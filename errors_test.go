@@ -28,6 +28,8 @@ func TestErrorCode(t *testing.T) {
 		ErrConnectionLost:    "ERR_CONNECTION_LOST",
 		ErrMessageTooBig:     "ERR_MESSAGE_TOO_BIG",
 		ErrURLFunction:       "ERR_URL_FUNCTION",
+		ErrReliableRefused:   "ERR_RELIABLE_REFUSED",
+		ErrProtocol:          "ERR_PROTOCOL",
 	}
 	eq(t, "kinds with a code", len(errorCodes), len(want))
 	for kind, code := range want {

@@ -39,6 +39,10 @@ func (s *Socket) scheduleHeartbeat(at, now time.Time) {
 // so no second one starts, and any message that arrives answers it, but no
 // timer judges it: only a ping actually sent can time out.
 func (s *Socket) sendPing(now time.Time) {
+	if s.rel != nil {
+		s.writePing(s.pingFrame(), now)
+		return
+	}
 	f := s.opts.HeartbeatMessageFunc
 	if f == nil {
 		s.writePing(s.opts.HeartbeatMessage, now)

@@ -173,7 +173,11 @@ func (s *Socket) setState(st State) {
 }
 
 func (s *Socket) stopTimers() {
-	for _, t := range []*Timer{&s.retryTimer, &s.connTimer, &s.hbTimer} {
+	timers := []*Timer{&s.retryTimer, &s.connTimer, &s.hbTimer}
+	if s.rel != nil {
+		timers = append(timers, &s.rel.ackTimer)
+	}
+	for _, t := range timers {
 		if *t != nil {
 			(*t).Stop()
 			*t = nil
@@ -191,6 +195,10 @@ func (s *Socket) startAttempt() {
 	g := s.gen
 	s.conn = nil
 	s.protocol, s.extensions = "", ""
+	if s.rel != nil {
+		s.rel.helloSent = false
+		s.rel.c.Closed()
+	}
 	s.setState(StateConnecting)
 	s.connTimer = s.opts.Clock.AfterFunc(s.opts.ConnectionTimeout, func() { s.connectTimedOut(g) })
 	if s.urlFn == nil {
@@ -242,7 +250,11 @@ func callURLFunc(ctx context.Context, fn URLFunc) (u string, err error) {
 func (s *Socket) dial(u string) {
 	s.connURL = u
 	s.logf("wsbeat: connecting to %s", redactURL(u))
-	conn, err := s.opts.Transport.Dial(u, s.opts.Protocols, &connEvents{s: s, gen: s.gen})
+	protocols := s.opts.Protocols
+	if s.rel != nil {
+		protocols = []string{Subprotocol}
+	}
+	conn, err := s.opts.Transport.Dial(u, protocols, &connEvents{s: s, gen: s.gen})
 	if err != nil {
 		s.attemptFailed(newError(ErrRefused, "wsbeat: failed to dial "+msgfmt.Quote(redactURL(u))+": "+redactURLsIn(err.Error()), err))
 		return
@@ -286,6 +298,10 @@ func (s *Socket) ended(info CloseInfo, wasOpen bool) {
 	s.stopTimers()
 	s.clearPing()
 	s.protocol, s.extensions = "", ""
+	if s.rel != nil {
+		s.rel.helloSent = false
+		s.rel.c.Closed()
+	}
 	switch {
 	case s.userClosed:
 		s.setState(StateClosed)

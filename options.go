@@ -51,9 +51,32 @@ type URLFunc func(ctx context.Context) (string, error)
 // own (no heartbeat, never reconnect, no queue), the Go field takes a
 // negative value for it, so that the zero value stays "default".
 type Options struct {
-	// Protocols are the subprotocols offered on every attempt.
+	// Protocols are the subprotocols offered on every attempt. A Reliable
+	// Socket offers Subprotocol itself and takes no others, since the
+	// server must select that one: Protocols must then be empty.
 	// Defaults to none.
 	Protocols []string
+
+	// Reliable makes the Socket speak wsbeat.reliable.v1
+	// (docs/reliable.md): every message is numbered and held until the
+	// server acknowledges it, replayed after a reconnect, and delivered to
+	// the server's application exactly once and in order; the server's
+	// messages likewise. It offers the subprotocol Subprotocol and fails
+	// with ErrReliableRefused, without falling back, if the server does
+	// not select it. The open event comes once the session is established
+	// or resumed. MaxEnqueuedMessages and MaxEnqueuedBytes bound what
+	// awaits acknowledgement, sent or not; a full buffer makes Send fail
+	// with ErrQueueFull (Overflow must be DropOldest, its zero value, or
+	// OverflowError: nothing is dropped). HeartbeatMessage,
+	// HeartbeatMessageFunc, HeartbeatResponse and DeliverHeartbeats do not
+	// apply: the heartbeat is the protocol's ping and pong. When the
+	// server no longer knows the session, an EventSessionLost lists the
+	// messages whose delivery cannot be confirmed, before a new session
+	// starts. Close ends the session: it sends the protocol's bye, reports
+	// what awaits acknowledgement in a drop event (the server may have
+	// received some of it), and delivers nothing that arrives after.
+	// Defaults to false.
+	Reliable bool
 
 	// MinReconnectionDelay is the first upper bound of the backoff window.
 	// Defaults to 500ms.
@@ -241,6 +264,19 @@ func (o *Options) withDefaults() (Options, error) {
 	case DropOldest, DropNewest, OverflowError:
 	default:
 		return c, optionError("Overflow", c.Overflow, `it must be DropOldest ("drop-oldest"), DropNewest ("drop-newest") or OverflowError ("throw")`)
+	}
+	if c.Reliable {
+		switch {
+		case len(c.Protocols) > 0:
+			return c, optionError("Protocols", strconv.Itoa(len(c.Protocols))+" protocols", "a Reliable Socket offers "+Subprotocol+" alone, so it must be empty")
+		case c.Overflow == DropNewest:
+			return c, optionError("Overflow", c.Overflow, "a Reliable Socket drops nothing: a full buffer makes Send fail (OverflowError)")
+		case c.MaxEnqueuedMessages == 0:
+			return c, optionError("MaxEnqueuedMessages", "negative", "a Reliable Socket holds what awaits acknowledgement, so it must not be negative")
+		case c.MaxEnqueuedBytes == 0:
+			return c, optionError("MaxEnqueuedBytes", "negative", "a Reliable Socket holds what awaits acknowledgement, so it must not be negative")
+		}
+		c.Overflow = OverflowError
 	}
 	if c.HeartbeatInterval == 0 {
 		c.HeartbeatInterval = DefaultHeartbeatInterval

@@ -53,6 +53,13 @@ func (s *Socket) SendBinary(b []byte) (SendResult, error) { return s.Send(Binary
 // sends while those handlers run therefore goes out ahead of the queued
 // ones too: where that order matters, send from the event handler, or
 // from one goroutine that waits for the open event.
+//
+// With Options.Reliable, m is numbered and held until the server
+// acknowledges it: Sent when it went to the open connection, Queued when
+// it waits for the handshake of the next one, where it is replayed, in
+// order, before the open event. A full buffer (MaxEnqueuedMessages,
+// MaxEnqueuedBytes, counting what awaits acknowledgement) fails with
+// ErrQueueFull and drops nothing.
 func (s *Socket) Send(m Message) (SendResult, error) {
 	s.mu.Lock()
 	defer s.unlockAndDeliver()
@@ -61,6 +68,9 @@ func (s *Socket) Send(m Message) (SendResult, error) {
 	}
 	if err := s.checkMessage(m); err != nil {
 		return 0, err
+	}
+	if s.rel != nil {
+		return s.sendReliable(m)
 	}
 	if s.state == StateOpen && s.conn != nil {
 		if err := s.checkBuffer(m); err != nil {
@@ -149,7 +159,19 @@ func (s *Socket) enqueue(m Message) (SendResult, error) {
 	return Queued, nil
 }
 
+// dropQueue discards the queue, or ends a Reliable Socket's session (with
+// a bye on an open connection), and reports what was discarded.
 func (s *Socket) dropQueue() {
+	if s.rel != nil {
+		bye, lost := s.rel.forget()
+		if s.state == StateOpen && s.conn != nil {
+			s.sendControl(bye) // Close: end the session on the server too
+		}
+		if len(lost) > 0 {
+			s.emit(Event{Type: EventDrop, Dropped: lost, DropReason: DropClosed})
+		}
+		return
+	}
 	if s.queue.len() == 0 {
 		return
 	}

@@ -34,6 +34,7 @@ type Socket struct {
 	retryCount int
 	openedAt   time.Time // when the current connection opened; meaningful while open or closing
 	queue      queue
+	rel        *session // the Reliable Socket's session; nil without Reliable
 	online     bool
 	paused     bool       // Pause: no connection until Resume
 	ending     *CloseInfo // an end that waits for ShouldReconnect; see askPolicy
@@ -88,6 +89,9 @@ func newSocket(u string, fn URLFunc, opts *Options) (*Socket, error) {
 	}
 	s := &Socket{opts: o, url: u, urlFn: fn, online: true, connURL: u}
 	s.queue.maxCount, s.queue.maxBytes = o.MaxEnqueuedMessages, o.MaxEnqueuedBytes
+	if o.Reliable {
+		s.rel = newSession(&o)
+	}
 	s.mu.Lock()
 	if o.StartClosed {
 		s.state = StateClosed
@@ -138,25 +142,40 @@ func (s *Socket) RetryCount() int {
 	return s.retryCount
 }
 
-// QueuedMessages returns how many messages wait for the next connection.
+// QueuedMessages returns how many messages wait for the next connection;
+// with Reliable, how many await acknowledgement, sent or not.
 func (s *Socket) QueuedMessages() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.rel != nil {
+		n, _ := s.rel.c.Unacked()
+		return n
+	}
 	return s.queue.len()
 }
 
-// QueuedBytes returns the size of the messages waiting in the queue.
+// QueuedBytes returns the size of the messages waiting in the queue; with
+// Reliable, of those that await acknowledgement, sent or not.
 func (s *Socket) QueuedBytes() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.rel != nil {
+		_, n := s.rel.c.Unacked()
+		return n
+	}
 	return s.queue.bytes
 }
 
 // BufferedAmount returns the bytes sent but not yet on the wire plus the
-// bytes in the queue.
+// bytes in the queue. With Reliable it is the payload bytes that await
+// acknowledgement, which include those not yet on the wire.
 func (s *Socket) BufferedAmount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.rel != nil {
+		_, n := s.rel.c.Unacked()
+		return n
+	}
 	n := s.queue.bytes
 	if s.conn != nil && s.state == StateOpen {
 		n += s.conn.BufferedAmount()

@@ -13,7 +13,7 @@ package wire
 type Client[M any] struct {
 	out     *Outbound[M]
 	in      *Inbound
-	limits  Limits
+	limits  Limits // of in
 	policy  AckPolicy
 	session string
 	open    bool  // the welcome of this connection has arrived
@@ -23,10 +23,18 @@ type Client[M any] struct {
 // NewClient returns a Client whose replay buffer is bounded by limits and
 // which acknowledges by policy.
 func NewClient[M any](limits Limits, policy AckPolicy) *Client[M] {
+	return NewClientLimits[M](limits, limits, policy)
+}
+
+// NewClientLimits is NewClient with separate limits for the replay buffer
+// (send) and for what the server may have unacknowledged (receive): a
+// client that delivers as it accepts, as the engine does, holds nothing
+// for the server and need not bound it by its own send limits.
+func NewClientLimits[M any](send, receive Limits, policy AckPolicy) *Client[M] {
 	return &Client[M]{
-		out:    NewOutbound[M](limits),
-		in:     NewInbound(limits, policy),
-		limits: limits,
+		out:    NewOutbound[M](send),
+		in:     NewInbound(receive, policy),
+		limits: receive,
 		policy: policy,
 	}
 }
