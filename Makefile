@@ -12,7 +12,7 @@ JS_SRC   := $(wildcard js/src/*.js)
 ESBUILD  := node_modules/.bin/esbuild
 DIST     := dist/wsbeat.wasm dist/wasm_exec.js wasm_exec.js dist/wsbeat.js dist/wsbeat-vue.js dist/wsbeat.d.ts
 
-.PHONY: help build run test test-go test-e2e test-js test-types lint bench fuzz clean deps
+.PHONY: help build run test test-go test-e2e test-js test-types test-playwright lint bench fuzz clean deps
 
 help:
 	@echo "make run     build, then serve the demo at http://$(ADDR)"
@@ -63,10 +63,12 @@ node_modules/.stamp: package.json package-lock.json
 
 deps: node_modules/.stamp
 
+# Only the demo and the bundle are served, never the repository itself.
 run: build deps
-	$(GO) run ./server -addr $(ADDR) -root .
+	$(GO) run ./cmd/wsbeat-server -addr $(ADDR) -static /=index.html -static /demo/=demo \
+		-static /dist/=dist -static /wasm_exec.js=wasm_exec.js -static /node_modules/vue/dist/=node_modules/vue/dist
 
-test: build deps test-go test-e2e test-js test-types
+test: build deps test-go test-e2e test-js test-types test-playwright
 
 # The main module: the engine, the bridge's native tests, the server.
 test-go:
@@ -88,6 +90,14 @@ test-js: $(GOBIN)/go_js_wasm_exec
 
 test-types: deps
 	node_modules/.bin/tsc --noEmit -p js/types-test
+
+# The control client (js/testing) against the real server, then the
+# Playwright example: two workers in parallel, each with its own tag, on
+# Debian's Chromium (no browser download).
+test-playwright: build deps
+	node_modules/.bin/tsc --noEmit -p js/testing/types-test
+	node --test --experimental-websocket js/testing/
+	cd examples/playwright && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund && npx playwright test --workers=2
 
 lint:
 	$(GO) vet ./...

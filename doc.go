@@ -33,6 +33,8 @@
 //	MaxEnqueuedMessages          1000
 //	MaxEnqueuedBytes             1 MiB
 //	Overflow                     DropOldest
+//	MaxBufferedBytes             16 MiB natively, none in the browser
+//	ReadLimit                    16 MiB (native transport only)
 //	HeartbeatInterval            25s
 //	HeartbeatTimeout             10s
 //	HeartbeatMessage             "ping"

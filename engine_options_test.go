@@ -20,8 +20,6 @@ func TestBadOptionsAreRejected(t *testing.T) {
 	}{
 		{"MinReconnectionDelay", Options{MinReconnectionDelay: -time.Second}},
 		{"MaxReconnectionDelay", Options{MaxReconnectionDelay: -time.Second}},
-		{"MaxReconnectionDelay", Options{MinReconnectionDelay: time.Second, MaxReconnectionDelay: time.Millisecond}},
-		{"MaxReconnectionDelay", Options{MinReconnectionDelay: time.Minute}}, // above the default max
 		{"ReconnectionDelayGrowFactor", Options{ReconnectionDelayGrowFactor: 0.5}},
 		{"ReconnectionDelayGrowFactor", Options{ReconnectionDelayGrowFactor: -2}},
 		{"ReconnectionDelayGrowFactor", Options{ReconnectionDelayGrowFactor: math.NaN()}},
@@ -42,6 +40,40 @@ func TestBadOptionsAreRejected(t *testing.T) {
 		_, err = NewFunc(func(context.Context) (string, error) { return testURL, nil }, &o)
 		errIs(t, err, ErrInvalidOption)
 		eq(t, "attempts with a bad option", tr.count(), 0)
+	}
+}
+
+// TestMaxBelowMinReconnectionDelay: a MaxReconnectionDelay below
+// MinReconnectionDelay is accepted and caps every delay.
+func TestMaxBelowMinReconnectionDelay(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		min, max time.Duration
+	}{
+		{"both set", 5 * time.Second, time.Second},
+		{"min above the default max", time.Minute, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				h := newHarness(t, &Options{
+					MinReconnectionDelay: tc.min, MaxReconnectionDelay: tc.max,
+					Rand: func() float64 { return nearOne }, HeartbeatInterval: -1,
+				})
+				limit := tc.max
+				if limit == 0 {
+					limit = DefaultMaxReconnectionDelay
+				}
+				for range 5 {
+					h.tr.last().peerClose(CodeAbnormal, "", false)
+					synctest.Wait()
+					rec := h.rec.of(EventReconnecting)
+					d := rec[len(rec)-1].Delay
+					check(t, d <= limit && d >= limit*9/10, "delay %v: want at most MaxReconnectionDelay %v, near it", d, limit)
+					h.advance(d)
+				}
+				eq(t, "attempts", h.tr.count(), 6)
+			})
+		})
 	}
 }
 

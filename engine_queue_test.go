@@ -38,14 +38,14 @@ func TestSendResults(t *testing.T) {
 		h.s.Close(CodeNormal, "")
 		res, err = h.s.SendText("after Close")
 		errIs(t, err, ErrClosed)
-		eq(t, "result after Close", res, Sent) // the zero value; err is what counts
+		eq(t, "result after Close", res, SendResult(0)) // the zero value: nothing happened
 		_, err = h.s.SendBinary([]byte{1})
 		errIs(t, err, ErrClosed)
 	})
 }
 
 func TestSendResultStrings(t *testing.T) {
-	for r, want := range map[SendResult]string{Sent: "sent", Queued: "queued", Dropped: "dropped", SendResult(7): "SendResult(7)"} {
+	for r, want := range map[SendResult]string{Sent: "sent", Queued: "queued", Dropped: "dropped", SendResult(0): "SendResult(0)", SendResult(7): "SendResult(7)"} {
 		eq(t, "SendResult.String", r.String(), want)
 	}
 	for o, want := range map[Overflow]string{DropOldest: "drop-oldest", DropNewest: "drop-newest", OverflowError: "throw", Overflow(9): "Overflow(9)"} {

@@ -18,9 +18,13 @@ const (
 	EventHeartbeat
 	EventDrop
 	EventStateChange
+	// EventSessionLost: a Reliable Socket's server no longer knows its
+	// session (expired, server restarted, closed by the server). It comes
+	// before the open event of the connection that starts a new session.
+	EventSessionLost
 )
 
-var eventNames = [...]string{"", "open", "message", "close", "error", "reconnecting", "heartbeat", "drop", "statechange"}
+var eventNames = [...]string{"", "open", "message", "close", "error", "reconnecting", "heartbeat", "drop", "statechange", "sessionlost"}
 
 // String returns the browser API's event name, such as "open".
 func (t EventType) String() string {
@@ -56,7 +60,8 @@ type Event struct {
 	// whether a retry follows.
 	Close         CloseInfo
 	WillReconnect bool
-	// Err is, for error, what failed.
+	// Err is, for error, what failed: an error of one of the kinds of
+	// errors.go (errors.Is; ErrorCode names it).
 	Err error
 	// Attempt and Delay are, for reconnecting, the retry's number (1 for
 	// the first since the last stable open) and its delay.
@@ -70,6 +75,15 @@ type Event struct {
 	// State and Previous are, for statechange, the new and old state.
 	State    State
 	Previous State
+	// Unconfirmed and Session are, for sessionlost, the messages sent or
+	// queued in the lost session that the server never acknowledged, in
+	// order, and the lost session's id. The Socket has let go of them:
+	// the server may or may not have received them, and sending them again
+	// (from the handler, before the open event) numbers them in the new
+	// session. The server's messages of the lost session that never
+	// arrived are gone with it, and cannot be counted.
+	Unconfirmed []Message
+	Session     string
 }
 
 // State is where a Socket is in its life.

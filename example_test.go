@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wsbeat/wsbeat"
+	"github.com/wsbeat/wsbeat/reliable"
 	"github.com/wsbeat/wsbeat/server/echo"
 )
 
@@ -170,4 +171,49 @@ func ExampleDefaultShouldReconnect() {
 	// 4000 true
 	// 4001 true
 	// 4403 false
+}
+
+// This example sends with Options.Reliable to a reliable.Server: the
+// message is numbered and kept until the server's application has read it,
+// across any reconnects, and the answer arrives once. A sessionlost event
+// would list what could not be confirmed if the server forgot the session.
+func ExampleOptions_reliable() {
+	srv := reliable.NewServer(nil, func(ctx context.Context, s *reliable.Session) {
+		for {
+			m, err := s.Read(ctx)
+			if err != nil {
+				return
+			}
+			s.Write(ctx, reliable.Message{Data: append([]byte("got "), m.Data...)})
+		}
+	})
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	defer srv.Close()
+
+	messages := make(chan string, 16)
+	s, err := wsbeat.New(ts.URL, &wsbeat.Options{
+		Reliable: true,
+		OnEvent: func(e wsbeat.Event) {
+			switch e.Type {
+			case wsbeat.EventMessage:
+				text, _ := e.Message.Text()
+				messages <- text
+			case wsbeat.EventSessionLost:
+				fmt.Println("unconfirmed:", len(e.Unconfirmed))
+			}
+		},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer s.Close(wsbeat.CodeNormal, "done")
+
+	// Sent before the connection is open: held, then sent after the
+	// handshake, in order.
+	s.SendText("order 66")
+	fmt.Println(<-messages)
+	// Output:
+	// got order 66
 }

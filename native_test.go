@@ -160,6 +160,8 @@ func describe(e wsbeat.Event) string {
 		return fmt.Sprintf("drop %d messages (%s)", len(e.Dropped), e.DropReason)
 	case wsbeat.EventStateChange:
 		return fmt.Sprintf("statechange %s -> %s", e.Previous, e.State)
+	case wsbeat.EventSessionLost:
+		return fmt.Sprintf("sessionlost %s, %d messages unconfirmed", e.Session, len(e.Unconfirmed))
 	}
 	return e.Type.String()
 }

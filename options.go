@@ -2,7 +2,6 @@ package wsbeat
 
 import (
 	"context"
-	"errors"
 	"math"
 	"strconv"
 	"time"
@@ -52,14 +51,40 @@ type URLFunc func(ctx context.Context) (string, error)
 // own (no heartbeat, never reconnect, no queue), the Go field takes a
 // negative value for it, so that the zero value stays "default".
 type Options struct {
-	// Protocols are the subprotocols offered on every attempt.
+	// Protocols are the subprotocols offered on every attempt. A Reliable
+	// Socket offers Subprotocol itself and takes no others, since the
+	// server must select that one: Protocols must then be empty.
 	// Defaults to none.
 	Protocols []string
+
+	// Reliable makes the Socket speak wsbeat.reliable.v1
+	// (docs/reliable.md): every message is numbered and held until the
+	// server acknowledges it, replayed after a reconnect, and delivered to
+	// the server's application exactly once and in order; the server's
+	// messages likewise. It offers the subprotocol Subprotocol and fails
+	// with ErrReliableRefused, without falling back, if the server does
+	// not select it. The open event comes once the session is established
+	// or resumed. MaxEnqueuedMessages and MaxEnqueuedBytes bound what
+	// awaits acknowledgement, sent or not; a full buffer makes Send fail
+	// with ErrQueueFull (Overflow must be DropOldest, its zero value, or
+	// OverflowError: nothing is dropped). HeartbeatMessage,
+	// HeartbeatMessageFunc, HeartbeatResponse and DeliverHeartbeats do not
+	// apply: the heartbeat is the protocol's ping and pong. When the
+	// server no longer knows the session, an EventSessionLost lists the
+	// messages whose delivery cannot be confirmed, before a new session
+	// starts. Close ends the session: it sends the protocol's bye, reports
+	// what awaits acknowledgement in a drop event (the server may have
+	// received some of it), and delivers nothing that arrives after.
+	// Defaults to false.
+	Reliable bool
 
 	// MinReconnectionDelay is the first upper bound of the backoff window.
 	// Defaults to 500ms.
 	MinReconnectionDelay time.Duration
-	// MaxReconnectionDelay caps the backoff window. Defaults to 10s.
+	// MaxReconnectionDelay caps the backoff window. Below
+	// MinReconnectionDelay it caps every delay, the first one too (as
+	// reconnecting-websocket does), rather than being an error.
+	// Defaults to 10s.
 	MaxReconnectionDelay time.Duration
 	// ReconnectionDelayGrowFactor is how much the window grows per failed
 	// attempt; at least 1. Defaults to 1.5.
@@ -84,6 +109,27 @@ type Options struct {
 	// Overflow is what Send does when the queue is full.
 	// Defaults to DropOldest.
 	Overflow Overflow
+	// MaxBufferedBytes bounds what the open connection holds sent but not
+	// yet on the wire (its BufferedAmount): a Send that would pass it
+	// fails with ErrBufferFull and sends nothing, so that a peer or a
+	// network that stops taking data cannot make the Socket hold
+	// unbounded memory. Wait for BufferedAmount to fall and send again.
+	// An empty buffer takes a message of any size, and the queue flushed
+	// on open is not held to it (MaxEnqueuedBytes bounds that).
+	// Negative: no limit. Defaults to 16 MiB (16777216) natively; in the
+	// browser to no limit, as the browser's WebSocket, which holds the
+	// buffer, has always been.
+	MaxBufferedBytes int
+	// ReadLimit is the largest message the native transport accepts, in
+	// bytes. A larger one ends the connection with an error of kind
+	// ErrMessageTooBig and close code 1009, which DefaultShouldReconnect
+	// does not retry. Browsers set no limit, but a sane server sends a
+	// browser client messages well below this, since phones must hold
+	// them; the limit keeps a hostile or broken server from making the
+	// client buffer hundreds of MiB for one message. The browser's
+	// WebSocket ignores it. Negative: no limit. Defaults to 16 MiB
+	// (16777216).
+	ReadLimit int64
 
 	// HeartbeatInterval is the inbound silence after which a ping is sent.
 	// Negative: no heartbeat. Defaults to 25s.
@@ -95,7 +141,9 @@ type Options struct {
 	// HeartbeatMessage is the text a ping sends. Defaults to "ping".
 	HeartbeatMessage string
 	// HeartbeatMessageFunc, if set, is called for each ping instead of
-	// using HeartbeatMessage. Defaults to nil.
+	// using HeartbeatMessage. It may call any Socket method; the ping is
+	// sent when it returns, unless a message arrived or the connection
+	// ended meanwhile. A panic sends HeartbeatMessage. Defaults to nil.
 	HeartbeatMessageFunc func() string
 	// HeartbeatResponse is the text that answers a ping. Inbound text
 	// messages equal to it are not delivered (unless DeliverHeartbeats) and
@@ -107,7 +155,11 @@ type Options struct {
 	DeliverHeartbeats bool
 
 	// ShouldReconnect decides whether a close that the Socket did not ask
-	// for is followed by a reconnect. Defaults to DefaultShouldReconnect.
+	// for is followed by a reconnect. It may call any Socket method: while
+	// it runs, the Socket keeps its state, with no connection (Send
+	// queues), and a Close, Reconnect or Pause it calls settles the end in
+	// place of its answer. A panic counts as true.
+	// Defaults to DefaultShouldReconnect.
 	ShouldReconnect func(CloseInfo) bool
 	// StartClosed makes New return a closed Socket that connects only when
 	// Reconnect is called. Defaults to false.
@@ -116,8 +168,10 @@ type Options struct {
 	// OnEvent receives every event, in order, never two at once. It may call
 	// any Socket method. Defaults to discarding events.
 	OnEvent func(Event)
-	// Logf receives debug log lines. It never receives message contents.
-	// Defaults to no logging.
+	// Logf receives debug log lines, in order with the events and never two
+	// at once. It never receives message contents, and URLs in it have
+	// their passwords and query values redacted. It may call any Socket
+	// method. Defaults to no logging.
 	Logf func(format string, args ...any)
 
 	// Transport makes connections. Defaults to the native transport on
@@ -144,10 +198,8 @@ const (
 	DefaultHeartbeatTimeout            = 10 * time.Second
 	DefaultHeartbeatMessage            = "ping"
 	DefaultHeartbeatResponse           = "pong"
+	DefaultReadLimit                   = 16 << 20
 )
-
-// ErrInvalidOption is wrapped by every error New returns for a bad option.
-var ErrInvalidOption = errors.New("wsbeat: invalid option")
 
 func optionError(name string, value any, allowed string) error {
 	return msgfmt.Wrap(ErrInvalidOption, ErrInvalidOption.Error()+": "+name+" is "+msgfmt.Value(value)+"; "+allowed)
@@ -171,10 +223,6 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if c.MaxReconnectionDelay == 0 {
 		c.MaxReconnectionDelay = DefaultMaxReconnectionDelay
-	}
-	if c.MaxReconnectionDelay < c.MinReconnectionDelay {
-		return c, optionError("MaxReconnectionDelay", c.MaxReconnectionDelay,
-			"it must be at least MinReconnectionDelay ("+c.MinReconnectionDelay.String()+")")
 	}
 	if c.ReconnectionDelayGrowFactor == 0 {
 		c.ReconnectionDelayGrowFactor = DefaultReconnectionDelayGrowFactor
@@ -206,10 +254,29 @@ func (o *Options) withDefaults() (Options, error) {
 	if c.MaxEnqueuedBytes < 0 {
 		c.MaxEnqueuedBytes = 0
 	}
+	if c.MaxBufferedBytes == 0 {
+		c.MaxBufferedBytes = defaultMaxBufferedBytes
+	}
+	if c.ReadLimit == 0 {
+		c.ReadLimit = DefaultReadLimit
+	}
 	switch c.Overflow {
 	case DropOldest, DropNewest, OverflowError:
 	default:
 		return c, optionError("Overflow", c.Overflow, `it must be DropOldest ("drop-oldest"), DropNewest ("drop-newest") or OverflowError ("throw")`)
+	}
+	if c.Reliable {
+		switch {
+		case len(c.Protocols) > 0:
+			return c, optionError("Protocols", strconv.Itoa(len(c.Protocols))+" protocols", "a Reliable Socket offers "+Subprotocol+" alone, so it must be empty")
+		case c.Overflow == DropNewest:
+			return c, optionError("Overflow", c.Overflow, "a Reliable Socket drops nothing: a full buffer makes Send fail (OverflowError)")
+		case c.MaxEnqueuedMessages == 0:
+			return c, optionError("MaxEnqueuedMessages", "negative", "a Reliable Socket holds what awaits acknowledgement, so it must not be negative")
+		case c.MaxEnqueuedBytes == 0:
+			return c, optionError("MaxEnqueuedBytes", "negative", "a Reliable Socket holds what awaits acknowledgement, so it must not be negative")
+		}
+		c.Overflow = OverflowError
 	}
 	if c.HeartbeatInterval == 0 {
 		c.HeartbeatInterval = DefaultHeartbeatInterval

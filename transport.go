@@ -22,9 +22,23 @@ type ConnEvents interface {
 	Opened(protocol, extensions string)
 	// Received reports one inbound message. A transport that delivers
 	// application messages by itself (the browser's fast path) calls it
-	// only for messages equal to the heartbeat response, and reports the
-	// others through Conn.LastReceived.
+	// only for messages equal to the heartbeat response (with Reliable:
+	// for control frames), and reports the others through
+	// Conn.LastReceived (with Reliable: ReceivedData).
 	Received(m Message)
+	// ReceivedData is for a transport that parses a Reliable Socket's data
+	// frames itself and delivers their payload to the application without
+	// the engine (the browser's): it reports data frame seq with size
+	// bytes of payload after its header, and returns whether to deliver
+	// the payload now. False is a duplicate (a replay of a message already
+	// delivered), which the transport discards, or a frame that broke the
+	// protocol, after which the engine has ended the connection. The
+	// engine counts the message delivered when it returns true, so the
+	// transport must deliver it before anything else happens. Every other
+	// frame (control frames: an ASCII capital letter first) goes to
+	// Received as a Go string. A transport that reports everything through
+	// Received never calls it.
+	ReceivedData(seq int64, size int) bool
 	// Failed reports an error; Closed follows.
 	Failed(err error)
 	// Closed reports the end of the attempt or connection.

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/wsbeat/wsbeat/internal/msgfmt"
 )
 
 // NativeTransport makes connections with github.com/coder/websocket. It is
@@ -21,12 +23,27 @@ type NativeTransport struct {
 	HTTPClient *http.Client
 	// Header is sent with every opening handshake. Defaults to none.
 	Header http.Header
-	// ReadLimit is the largest message accepted; a larger one closes the
-	// connection with 1009. Defaults to 64 MiB.
+	// ReadLimit, if not zero, overrides the Socket's Options.ReadLimit for
+	// the connections of this transport. Negative: no limit.
+	// Defaults to 0 (Options.ReadLimit).
 	ReadLimit int64
 }
 
 func defaultTransport() Transport { return &NativeTransport{} }
+
+// defaultMaxBufferedBytes is Options.MaxBufferedBytes's default natively.
+const defaultMaxBufferedBytes = 16 << 20
+
+// errNativeData is why the native transport refuses a message.
+var errNativeData = msgfmt.Wrap(ErrInvalidMessage, ErrInvalidMessage.Error()+": the native transport sends only string or []byte Data")
+
+func (t *NativeTransport) checkMessage(m Message) error {
+	switch m.Data.(type) {
+	case string, []byte:
+		return nil
+	}
+	return errNativeData
+}
 
 // Dial starts an attempt in its own goroutine.
 func (t *NativeTransport) Dial(url string, protocols []string, ev ConnEvents) (Conn, error) {
@@ -35,7 +52,13 @@ func (t *NativeTransport) Dial(url string, protocols []string, ev ConnEvents) (C
 	opts := &websocket.DialOptions{HTTPClient: t.HTTPClient, HTTPHeader: t.Header, Subprotocols: protocols}
 	limit := t.ReadLimit
 	if limit == 0 {
-		limit = 64 << 20
+		limit = DefaultReadLimit
+		if ce, ok := ev.(*connEvents); ok {
+			limit = ce.s.opts.ReadLimit // set once by New: no lock needed
+		}
+	}
+	if limit < 0 {
+		limit = -1 // coder/websocket's "no limit"
 	}
 	go c.run(url, opts, limit)
 	return c, nil
@@ -81,8 +104,14 @@ func (c *nativeConn) run(url string, opts *websocket.DialOptions, limit int64) {
 		if err != nil {
 			ws.CloseNow()
 			code, reason, clean := closeInfoOf(err)
+			failed := !clean && !errors.Is(err, context.Canceled)
+			if errors.Is(err, websocket.ErrMessageTooBig) {
+				// coder/websocket has sent 1009; report it as the end.
+				code, reason = 1009, "message too big"
+				err = newError(ErrMessageTooBig, "wsbeat: "+err.Error()+" (ReadLimit)", err)
+			}
 			c.report(func() {
-				if !clean && code == CodeAbnormal && !errors.Is(err, context.Canceled) {
+				if failed {
 					c.ev.Failed(err)
 				}
 				c.ev.Closed(code, reason, clean)
@@ -158,7 +187,7 @@ func writeMessage(ctx context.Context, ws *websocket.Conn, m Message) error {
 		}
 		return ws.Write(ctx, typ, d)
 	}
-	return errors.New("wsbeat: native transport sends only string or []byte data")
+	return errNativeData
 }
 
 // Send queues m for the write goroutine.
@@ -166,7 +195,7 @@ func (c *nativeConn) Send(m Message) error {
 	switch m.Data.(type) {
 	case string, []byte:
 	default:
-		return errors.New("wsbeat: native transport sends only string or []byte data")
+		return errNativeData
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -384,9 +384,10 @@ func (p *urlParts) join(scheme string) string {
 	return b.String()
 }
 
-// urlError wraps ErrInvalidURL with the URL and what is wrong with it.
+// urlError wraps ErrInvalidURL with the URL, redacted, and what is wrong
+// with it.
 func urlError(rawURL, why string) error {
-	return msgfmt.Wrap(ErrInvalidURL, ErrInvalidURL.Error()+" "+msgfmt.Quote(rawURL)+": "+why)
+	return msgfmt.Wrap(ErrInvalidURL, ErrInvalidURL.Error()+" "+msgfmt.Quote(redactLenient(rawURL))+": "+why)
 }
 
 // NormalizeURL checks rawURL and maps http: and https: to ws: and wss:. It
@@ -432,6 +433,52 @@ func redactURL(raw string) string {
 		p.query = "…"
 	}
 	return p.join(lowerASCII(p.scheme))
+}
+
+// redactURLsIn returns text with every URL in it (scheme://…) redacted as
+// redactLenient does. Errors of the transport's libraries quote the URL
+// they dialled, with its token; this keeps it out of the engine's errors.
+func redactURLsIn(text string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(text, "://")
+		if i < 0 {
+			b.WriteString(text)
+			return b.String()
+		}
+		start := i
+		for start > 0 && (alnum(text[start-1]) || strings.IndexByte("+-.", text[start-1]) >= 0) {
+			start--
+		}
+		end := i + 3
+		for end < len(text) && strings.IndexByte(" \t\r\n\"'<>`", text[end]) < 0 {
+			end++
+		}
+		b.WriteString(text[:start])
+		b.WriteString(redactLenient(text[start:end]))
+		text = text[end:]
+	}
+}
+
+// redactLenient hides what redactURL hides (user info, query) and the
+// fragment, which can carry an access token too, from u, which need not
+// parse: it is for the URLs of error texts, valid or not.
+func redactLenient(u string) string {
+	prefix, rest := "", u
+	if i := strings.Index(u, "://"); i >= 0 {
+		prefix, rest = u[:i+3], u[i+3:]
+		auth := rest
+		if j := strings.IndexAny(rest, "/?#"); j >= 0 {
+			auth = rest[:j]
+		}
+		if j := strings.LastIndexByte(auth, '@'); j >= 0 {
+			rest = "xxx" + rest[j:]
+		}
+	}
+	if j := strings.IndexAny(rest, "?#"); j >= 0 {
+		rest = rest[:j] + rest[j:j+1] + "…"
+	}
+	return prefix + rest
 }
 
 // lowerASCII lowercases a scheme, which is ASCII; strings.ToLower would

@@ -6,10 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
-	"path"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -36,9 +33,11 @@ type controlError struct {
 	Error string `json:"error"`
 }
 
-// controlHandler serves /control/*. Every answer is Cache-Control: no-store,
-// and a request from a foreign Origin is refused like a WebSocket upgrade
-// would be, so that a web page elsewhere cannot break connections.
+// controlHandler serves /control/*. Every answer is Cache-Control: no-store.
+// A request from a foreign Origin is refused like a WebSocket upgrade would
+// be, so that a web page elsewhere cannot break connections; an origin
+// allowed by OriginPatterns gets CORS headers. With a Token, a request
+// without it gets 401.
 func (s *Server) controlHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /control/silence", s.controlSilence)
@@ -46,17 +45,31 @@ func (s *Server) controlHandler() http.Handler {
 	mux.HandleFunc("POST /control/close", s.controlClose)
 	mux.HandleFunc("POST /control/reject", s.controlReject)
 	mux.HandleFunc("POST /control/reset", s.controlReset)
-	mux.HandleFunc("GET /control/stats", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, s.Stats())
-	})
-	mux.HandleFunc("GET /control/messages", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, s.log.messages())
-	})
+	mux.HandleFunc("POST /control/send", s.controlSend)
+	mux.HandleFunc("GET /control/stats", s.controlStats)
+	mux.HandleFunc("GET /control/messages", s.controlMessages)
+	mux.HandleFunc("GET /control/wait", s.controlWait)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
-		if !s.originAllowed(r) {
+		ok, cross := s.originAllowed(r)
+		if !ok {
 			writeJSON(w, http.StatusForbidden, controlError{
 				Error: fmt.Sprintf("origin %q may not use the control API; allow it with OriginPatterns (-origins)", r.Header.Get("Origin")),
+			})
+			return
+		}
+		if cross {
+			setCORS(w, r)
+		}
+		if r.Method == http.MethodOptions {
+			// A CORS preflight carries no credentials.
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		if !s.tokenOK(r) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="wsbeat control"`)
+			writeJSON(w, http.StatusUnauthorized, controlError{
+				Error: "the control API needs the server's token: send Authorization: Bearer <token> or ?token=<token>",
 			})
 			return
 		}
@@ -64,26 +77,46 @@ func (s *Server) controlHandler() http.Handler {
 	})
 }
 
-// controlSilence silences every open connection that is not silenced yet.
+// controlTag returns the tag query parameter, answering 400 and reporting
+// false when it is invalid.
+func controlTag(w http.ResponseWriter, r *http.Request) (string, bool) {
+	tag, err := parseTag(r.URL.Query().Get("tag"))
+	if err != nil {
+		badRequest(w, err)
+		return "", false
+	}
+	return tag, true
+}
+
+// controlSilence silences every open connection of the tag that is not
+// silenced yet.
 func (s *Server) controlSilence(w http.ResponseWriter, r *http.Request) {
+	tag, ok := controlTag(w, r)
+	if !ok {
+		return
+	}
 	n := 0
-	for _, c := range s.snapshot() {
+	for _, c := range s.snapshot(tag) {
 		if c.nc.silence() {
 			n++
 		}
 	}
-	s.logf("control: silenced %d connections", n)
+	s.logf("control: silenced %d connections%s", n, tagSuffix(tag))
 	writeJSON(w, http.StatusOK, controlResult{OK: true, Affected: n})
 }
 
 // controlDrop ends every open connection's TCP connection without a close
 // frame, silenced ones included.
 func (s *Server) controlDrop(w http.ResponseWriter, r *http.Request) {
-	conns := s.snapshot()
+	tag, ok := controlTag(w, r)
+	if !ok {
+		return
+	}
+	conns := s.snapshot(tag)
 	for _, c := range conns {
 		c.drop()
 	}
-	s.logf("control: dropped %d connections", len(conns))
+	s.logf("control: dropped %d connections%s", len(conns), tagSuffix(tag))
 	writeJSON(w, http.StatusOK, controlResult{OK: true, Affected: len(conns)})
 }
 
@@ -93,24 +126,24 @@ func (s *Server) controlDrop(w http.ResponseWriter, r *http.Request) {
 // handshakes finish in the background (within 5s each), with Shutdown
 // waiting for them.
 func (s *Server) controlClose(w http.ResponseWriter, r *http.Request) {
+	tag, ok := controlTag(w, r)
+	if !ok {
+		return
+	}
 	q := r.URL.Query()
 	code, err := strconv.Atoi(q.Get("code"))
 	if err != nil || !validCloseCode(code) {
-		writeJSON(w, http.StatusBadRequest, controlError{
-			Error: fmt.Sprintf("invalid close code %q: want 1000-1003, 1007-1014 or 3000-4999", q.Get("code")),
-		})
+		badRequest(w, fmt.Errorf("invalid close code %q: want 1000-1003, 1007-1014 or 3000-4999", q.Get("code")))
 		return
 	}
 	reason := q.Get("reason")
 	if len(reason) > maxCloseReason || !utf8.ValidString(reason) {
-		writeJSON(w, http.StatusBadRequest, controlError{
-			Error: fmt.Sprintf("invalid close reason %q: want valid UTF-8 of at most %d bytes", reason, maxCloseReason),
-		})
+		badRequest(w, fmt.Errorf("invalid close reason %q: want valid UTF-8 of at most %d bytes", reason, maxCloseReason))
 		return
 	}
 
 	n := 0
-	for _, c := range s.snapshot() {
+	for _, c := range s.snapshot(tag) {
 		if c.nc.isSilenced() {
 			continue
 		}
@@ -118,72 +151,102 @@ func (s *Server) controlClose(w http.ResponseWriter, r *http.Request) {
 			n++
 		}
 	}
-	s.logf("control: closed %d connections with %d %q", n, code, reason)
+	s.logf("control: closed %d connections%s with %d %q", n, tagSuffix(tag), code, reason)
 	writeJSON(w, http.StatusOK, controlResult{OK: true, Affected: n})
 }
 
-// controlReject refuses upgrades for ms milliseconds from now with status.
+// controlReject refuses upgrades, of the tag or all of them, for ms
+// milliseconds from now with status.
 func (s *Server) controlReject(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	ms, err := strconv.Atoi(q.Get("ms"))
-	if err != nil || ms < 0 || time.Duration(ms)*time.Millisecond > maxRejectWindow {
-		writeJSON(w, http.StatusBadRequest, controlError{
-			Error: fmt.Sprintf("invalid ms %q: want milliseconds from 0 to %d", q.Get("ms"), maxRejectWindow.Milliseconds()),
-		})
+	tag, ok := controlTag(w, r)
+	if !ok {
 		return
 	}
-	status := http.StatusServiceUnavailable
-	if v := q.Get("status"); v != "" {
-		status, err = strconv.Atoi(v)
-		if err != nil || status < 400 || status > 599 {
-			writeJSON(w, http.StatusBadRequest, controlError{
-				Error: fmt.Sprintf("invalid status %q: want an HTTP status from 400 to 599", v),
-			})
-			return
-		}
+	q := r.URL.Query()
+	if q.Get("ms") == "" {
+		badRequest(w, fmt.Errorf("missing ms: want milliseconds from 0 to %d", maxRejectWindow.Milliseconds()))
+		return
 	}
-	s.reject.Store(&rejectWindow{until: time.Now().Add(time.Duration(ms) * time.Millisecond), status: status})
-	s.logf("control: refusing upgrades with %d for %dms", status, ms)
+	d, err := parseMillis("ms", q.Get("ms"), 0, maxRejectWindow)
+	if err != nil {
+		badRequest(w, err)
+		return
+	}
+	status, err := parseInt("status", q.Get("status"), http.StatusServiceUnavailable, 400, 599)
+	if err != nil {
+		badRequest(w, fmt.Errorf("%w (an HTTP error status)", err))
+		return
+	}
+	win := &rejectWindow{until: time.Now().Add(d), status: int(status)}
+	s.mu.Lock()
+	if tag == "" {
+		s.reject = win
+	} else if ts, err := s.tags.ensure(tag); err != nil {
+		s.mu.Unlock()
+		writeJSON(w, http.StatusServiceUnavailable, controlError{Error: err.Error()})
+		return
+	} else {
+		ts.reject = win
+	}
+	s.mu.Unlock()
+	s.logf("control: refusing upgrades%s with %d for %v", tagSuffix(tag), status, d)
 	writeJSON(w, http.StatusOK, controlResult{OK: true})
 }
 
 // controlReset ends the reject window, forgets the message log and zeroes
-// every counter but Open. Silenced connections stay silenced.
+// every counter but Open, of the tag or of the whole server (every tag
+// included). Silenced connections stay silenced.
 func (s *Server) controlReset(w http.ResponseWriter, r *http.Request) {
-	s.reject.Store(nil)
-	s.log.reset()
-	s.accepted.Store(0)
-	s.rejected.Store(0)
-	s.received.Store(0)
-	s.sent.Store(0)
-	s.logf("control: reset")
+	tag, ok := controlTag(w, r)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	if tag == "" {
+		s.reject = nil
+		s.total.reset()
+		for _, ts := range s.tags {
+			ts.reject = nil
+			ts.counters.reset()
+		}
+	} else if ts := s.tags.get(tag); ts != nil {
+		ts.reject = nil
+		ts.counters.reset()
+	}
+	s.mu.Unlock()
+	s.log.reset(tag)
+	s.logf("control: reset%s", tagSuffix(tag))
 	writeJSON(w, http.StatusOK, controlResult{OK: true})
 }
 
-// originAllowed applies websocket.Accept's origin rule to control requests:
-// no Origin, the request's own host, or a match of OriginPatterns.
-func (s *Server) originAllowed(r *http.Request) bool {
-	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return true
+// controlStats answers the counters of the tag or of the whole server.
+func (s *Server) controlStats(w http.ResponseWriter, r *http.Request) {
+	tag, ok := controlTag(w, r)
+	if !ok {
+		return
 	}
-	u, err := url.Parse(origin)
-	if err != nil || u.Host == "" {
-		return false
+	if tag == "" {
+		writeJSON(w, http.StatusOK, s.Stats())
+		return
 	}
-	if strings.EqualFold(u.Host, r.Host) {
-		return true
+	writeJSON(w, http.StatusOK, s.TagStats(tag))
+}
+
+// controlMessages answers the logged messages of the tag or of all.
+func (s *Server) controlMessages(w http.ResponseWriter, r *http.Request) {
+	tag, ok := controlTag(w, r)
+	if !ok {
+		return
 	}
-	for _, p := range s.cfg.OriginPatterns {
-		target := u.Host
-		if strings.Contains(p, "://") {
-			target = u.Scheme + "://" + u.Host
-		}
-		if ok, _ := path.Match(strings.ToLower(p), strings.ToLower(target)); ok {
-			return true
-		}
+	writeJSON(w, http.StatusOK, s.log.messages(tag))
+}
+
+// tagSuffix names the tag in log lines and errors.
+func tagSuffix(tag string) string {
+	if tag == "" {
+		return ""
 	}
-	return false
+	return fmt.Sprintf(" of tag %q", tag)
 }
 
 // validCloseCode reports whether code may be sent in a close frame.
@@ -195,6 +258,10 @@ func validCloseCode(code int) bool {
 		return true
 	}
 	return false
+}
+
+func badRequest(w http.ResponseWriter, err error) {
+	writeJSON(w, http.StatusBadRequest, controlError{Error: err.Error()})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -1,8 +1,9 @@
 //go:build !js
 
 // Package echo is wsbeat's echo and fault-injection server: a WebSocket echo
-// endpoint, a control API that breaks connections on demand, and a static
-// file server for the browser demo and tests.
+// endpoint (or a proxy to an upstream server), a control API that breaks
+// connections on demand, and a static file server for the browser demo and
+// tests. docs/server.md documents it for users of the wsbeat-server command.
 //
 // A *Server is an http.Handler, so Go tests start it in-process:
 //
@@ -17,18 +18,25 @@
 //
 // # Routes
 //
+// Every request whose Host is not localhost, a name under .localhost, an IP
+// literal or one of Config.AllowedHosts gets 403 first.
+//
 //   - /echo: WebSocket. Echoes every message with its type. A text message
 //     equal to Config.Ping is answered with Config.Pong instead. The first
 //     subprotocol the client offers is accepted, unless the query has
 //     protocol=none. delay=MS delays every reply (echoes and pongs) by MS
-//     milliseconds.
+//     milliseconds; tag=T puts the connection in tag T. With
+//     Config.Upstream, messages go to and come from the upstream server
+//     instead.
 //   - /control/*: the control API, only when Config.Control is true (404
-//     otherwise). POST silence, drop, close?code=N&reason=R,
-//     reject?ms=N&status=S and reset answer {"ok":true,"affected":N}; GET
-//     stats and messages answer JSON. All answers are Cache-Control:
-//     no-store.
-//   - everything else: static files from Config.Root, with precompressed
-//     .br and .gz variants, strong ETags and no directory listings.
+//     otherwise), with Config.Token when set. POST silence, drop,
+//     close?code=N&reason=R, reject?ms=N&status=S, send and reset answer
+//     {"ok":true,"affected":N}; GET stats, messages and
+//     wait?open=N&timeout=MS answer JSON. Each takes tag=T and then acts on
+//     T's connections only. All answers are Cache-Control: no-store.
+//   - everything else: static files from Config.Root and Config.Mounts,
+//     with precompressed .br and .gz variants, strong ETags, no directory
+//     listings and no dotfiles.
 //
 // # Defaults
 //
@@ -37,12 +45,19 @@
 //	Pong              "pong"
 //	Keepalive         0 (off)
 //	ReadLimit         1 MiB (1<<20 bytes)
-//	MaxConns          0 (unlimited)
-//	Root              "" (no static files)
+//	MaxConns          1000 (negative: unlimited)
+//	Root, Mounts      none (no static files)
 //	Control           false
+//	Token             "" (none)
+//	AllowedHosts      none (localhost, *.localhost, IP literals)
 //	OriginPatterns    none (same origin only)
+//	Upstream          "" (echo)
 //	HandshakeTimeout  10s
+//	WriteTimeout      10s
+//	MaxDelayBacklog   4 MiB
 //	Logf              no logging
+//
+// The message log keeps at most 10000 messages and 8 MiB.
 //
 // # Faults
 //

@@ -9,44 +9,84 @@ import (
 	"github.com/coder/websocket"
 )
 
-// messageLog remembers the last max messages received, oldest first, so that
-// tests can prove that messages arrived once and in order.
+// messageLog remembers the last messages received, oldest first, so that
+// tests can prove that messages arrived once and in order. It keeps at most
+// maxCount messages of at most maxBytes bytes in all, forgetting the oldest
+// first, so that a client sending large messages cannot grow the server
+// without bound. A text message larger than maxBytes on its own is recorded
+// as "<text N bytes>".
 type messageLog struct {
-	mu    sync.Mutex
-	max   int
-	buf   []string
-	start int // index of the oldest entry once buf is full
+	mu       sync.Mutex
+	maxCount int
+	maxBytes int
+	entries  []logEntry // oldest first
+	bytes    int        // sum of len(text) over entries
 }
 
-// add records a text message as is and a binary one as "<binary N bytes>".
-func (l *messageLog) add(typ websocket.MessageType, p []byte) {
-	m := string(p)
-	if typ == websocket.MessageBinary {
+type logEntry struct {
+	tag  string
+	text string
+}
+
+// add records a text message as is and a binary one as "<binary N bytes>",
+// under tag.
+func (l *messageLog) add(tag string, typ websocket.MessageType, p []byte) {
+	var m string
+	switch {
+	case typ == websocket.MessageBinary:
 		m = "<binary " + strconv.Itoa(len(p)) + " bytes>"
+	case len(p) > l.maxBytes:
+		m = "<text " + strconv.Itoa(len(p)) + " bytes>"
+	default:
+		m = string(p)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.buf) < l.max {
-		l.buf = append(l.buf, m)
+	for len(l.entries) > 0 && (len(l.entries) >= l.maxCount || l.bytes+len(m) > l.maxBytes) {
+		l.bytes -= len(l.entries[0].text)
+		l.entries[0] = logEntry{} // let the collector have the text
+		l.entries = l.entries[1:]
+	}
+	l.entries = append(l.entries, logEntry{tag: tag, text: m})
+	l.bytes += len(m)
+}
+
+// messages returns the recorded messages of tag, or all of them when tag is
+// "", oldest first. It never returns nil.
+func (l *messageLog) messages(tag string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]string, 0, len(l.entries))
+	for _, e := range l.entries {
+		if tag == "" || e.tag == tag {
+			out = append(out, e.text)
+		}
+	}
+	return out
+}
+
+// size returns the number of messages and their bytes.
+func (l *messageLog) size() (count, bytes int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.entries), l.bytes
+}
+
+// reset forgets the messages of tag, or every message when tag is "".
+func (l *messageLog) reset(tag string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if tag == "" {
+		l.entries, l.bytes = nil, 0
 		return
 	}
-	l.buf[l.start] = m
-	l.start = (l.start + 1) % l.max
-}
-
-// messages returns the recorded messages, oldest first. It never returns nil.
-func (l *messageLog) messages() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := make([]string, 0, len(l.buf))
-	out = append(out, l.buf[l.start:]...)
-	return append(out, l.buf[:l.start]...)
-}
-
-// reset forgets every message.
-func (l *messageLog) reset() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.buf = nil
-	l.start = 0
+	kept := make([]logEntry, 0, len(l.entries))
+	l.bytes = 0
+	for _, e := range l.entries {
+		if e.tag != tag {
+			kept = append(kept, e)
+			l.bytes += len(e.text)
+		}
+	}
+	l.entries = kept
 }

@@ -6,114 +6,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"net/netip"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// Config configures a Server. The zero value is a usable echo server without
-// control API or static files.
-type Config struct {
-	// Ping is the text message that is answered with Pong instead of being
-	// echoed, so clients can run an application-level heartbeat.
-	// Defaults to "ping".
-	Ping string
-
-	// Pong is the text sent in reply to Ping and as keepalive.
-	// Defaults to "pong".
-	Pong string
-
-	// Keepalive, when positive, makes every connection send Pong as a text
-	// message after this much outbound silence, so that clients behind
-	// proxies that kill idle connections stay alive without client timers.
-	// Every write restarts the wait.
-	// Defaults to 0 (off).
-	Keepalive time.Duration
-
-	// ReadLimit is the largest message the server reads, in bytes. A larger
-	// message closes the connection with 1009 (message too big).
-	// Defaults to 1 MiB (1<<20) when zero or negative.
-	ReadLimit int64
-
-	// MaxConns caps the number of simultaneous WebSocket connections; an
-	// upgrade beyond it is refused with 503 before the handshake.
-	// Defaults to 0 (unlimited).
-	MaxConns int
-
-	// Root is the directory served as static files at "/". Symbolic links
-	// that lead outside Root are not followed.
-	// Defaults to "" (no static files; such requests get 404).
-	Root string
-
-	// Control enables the /control/* API. Leave it off on a server that
-	// others can reach: anyone who can reach it can break connections.
-	// Defaults to false (404 for /control/*).
-	Control bool
-
-	// OriginPatterns lists extra Origin host patterns allowed to open
-	// WebSockets and call the control API, matched with path.Match as in
-	// websocket.AcceptOptions.OriginPatterns. A request without Origin, or
-	// from the same origin, is always allowed.
-	// Defaults to none (same origin only).
-	OriginPatterns []string
-
-	// HandshakeTimeout is how long a client may take to send the full
-	// headers of its upgrade request. The handler cannot enforce it; the
-	// command uses it as http.Server.ReadHeaderTimeout, and so should other
-	// programs that serve a Server.
-	// Defaults to 10s when zero or negative.
-	HandshakeTimeout time.Duration
-
-	// Logf, when set, receives one line per connection and control action.
-	// Defaults to nil (no logging).
-	Logf func(format string, args ...any)
-}
-
-const (
-	defaultPing             = "ping"
-	defaultPong             = "pong"
-	defaultReadLimit        = 1 << 20
-	defaultHandshakeTimeout = 10 * time.Second
-
-	// maxMessages is how many text messages /control/messages remembers.
-	maxMessages = 10000
-)
-
-func (cfg Config) withDefaults() Config {
-	if cfg.Ping == "" {
-		cfg.Ping = defaultPing
-	}
-	if cfg.Pong == "" {
-		cfg.Pong = defaultPong
-	}
-	if cfg.Keepalive < 0 {
-		cfg.Keepalive = 0
-	}
-	if cfg.ReadLimit <= 0 {
-		cfg.ReadLimit = defaultReadLimit
-	}
-	if cfg.MaxConns < 0 {
-		cfg.MaxConns = 0
-	}
-	if cfg.HandshakeTimeout <= 0 {
-		cfg.HandshakeTimeout = defaultHandshakeTimeout
-	}
-	cfg.OriginPatterns = append([]string(nil), cfg.OriginPatterns...)
-	return cfg
-}
-
-// Stats counts connections and messages. Open is always the true number;
-// the other counters start at zero and are zeroed by /control/reset.
+// Stats counts connections and messages, of the whole server or of one tag.
+// Open is always the true number; the other counters start at zero and are
+// zeroed by /control/reset.
 type Stats struct {
 	Open     int   `json:"open"`     // WebSocket connections open now
 	Accepted int64 `json:"accepted"` // upgrades accepted since start/reset
 	Rejected int64 `json:"rejected"` // upgrades refused (reject window, max conns)
 	Received int64 `json:"received"` // messages received (all, pings included)
-	Sent     int64 `json:"sent"`     // messages sent (echoes, pongs, keepalives)
+	Sent     int64 `json:"sent"`     // messages sent (echoes, pongs, keepalives, sends)
 }
 
 // Server is the echo and fault-injection handler. Create it with New; its
@@ -126,18 +33,19 @@ type Server struct {
 
 	// open counts WebSocket connections, including the handshake in
 	// progress for which a slot is reserved.
-	open     atomic.Int64
-	accepted atomic.Int64
-	rejected atomic.Int64
-	received atomic.Int64
-	sent     atomic.Int64
-	reject   atomic.Pointer[rejectWindow]
+	open    atomic.Int64
+	total   counters
+	waiting atomic.Int64 // /control/wait requests in progress
 
-	// mu guards conns and closing. Taking it to check closing before
-	// handlers.Add orders every Add before Shutdown's Wait.
+	// mu guards conns, tags, changed and closing. Taking it to check
+	// closing before handlers.Add orders every Add before Shutdown's Wait.
 	mu      sync.Mutex
 	conns   map[*conn]struct{}
+	tags    tagTable
+	changed chan struct{} // closed and replaced whenever conns changes
 	closing bool
+	done    chan struct{} // closed when Shutdown begins
+	reject  *rejectWindow // for every upgrade, tagged or not
 	// handlers counts WebSocket handlers and background close handshakes.
 	handlers sync.WaitGroup
 }
@@ -152,12 +60,19 @@ type rejectWindow struct {
 // be reused.
 func New(cfg Config) *Server {
 	s := &Server{
-		cfg:   cfg.withDefaults(),
-		conns: make(map[*conn]struct{}),
+		cfg:     cfg.withDefaults(),
+		conns:   make(map[*conn]struct{}),
+		changed: make(chan struct{}),
+		done:    make(chan struct{}),
 	}
-	s.log.max = maxMessages
+	s.log.maxCount = maxMessages
+	s.log.maxBytes = maxLogBytes
+	mounts := s.cfg.Mounts
 	if s.cfg.Root != "" {
-		s.static = &staticFiles{root: s.cfg.Root}
+		mounts = append([]Mount{{URL: "/", Path: s.cfg.Root}}, mounts...)
+	}
+	if len(mounts) > 0 {
+		s.static = newStaticFiles(mounts)
 	}
 
 	s.mux = http.NewServeMux()
@@ -175,20 +90,39 @@ func New(cfg Config) *Server {
 	return s
 }
 
-// ServeHTTP serves /echo, /control/* and static files.
+// ServeHTTP refuses requests for hosts that are not allowed with 403 and
+// serves /echo, /control/* and static files.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.hostAllowed(r.Host) {
+		s.logf("refused %s %s from %s: host %q not allowed", r.Method, r.URL.Path, r.RemoteAddr, r.Host)
+		http.Error(w, fmt.Sprintf("host %q is not allowed: only localhost, *.localhost, IP addresses and the names given with AllowedHosts (-hosts)", r.Host), http.StatusForbidden)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
-// Stats returns the current counters.
+// Stats returns the counters of the whole server.
 func (s *Server) Stats() Stats {
-	return Stats{
-		Open:     int(s.open.Load()),
-		Accepted: s.accepted.Load(),
-		Rejected: s.rejected.Load(),
-		Received: s.received.Load(),
-		Sent:     s.sent.Load(),
+	st := s.total.stats()
+	st.Open = int(s.open.Load())
+	return st
+}
+
+// TagStats returns the counters of the connections tagged tag; Open counts
+// its open connections.
+func (s *Server) TagStats(tag string) Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tagStatsLocked(tag)
+}
+
+func (s *Server) tagStatsLocked(tag string) Stats {
+	var st Stats
+	if ts := s.tags.get(tag); ts != nil {
+		st = ts.counters.stats()
+		st.Open = ts.open
 	}
+	return st
 }
 
 // Shutdown refuses new upgrades with 503, closes every WebSocket with 1001
@@ -199,6 +133,9 @@ func (s *Server) Stats() Stats {
 // Shutdown does not stop the HTTP server; call http.Server.Shutdown after it.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
+	if !s.closing {
+		close(s.done)
+	}
 	s.closing = true
 	conns := s.snapshotLocked()
 	s.mu.Unlock()
@@ -270,25 +207,50 @@ func (s *Server) register(c *conn, hw *hijackWrapper) error {
 		return errors.New("server is shutting down")
 	}
 	// Count first: a client that has its 101 finds itself in Stats.
-	s.accepted.Add(1)
+	s.total.accepted.Add(1)
+	if c.tag != nil {
+		c.tag.accepted.Add(1)
+	}
 	if err := hw.finishHandshake(http.StatusSwitchingProtocols); err != nil {
 		return fmt.Errorf("failed to send handshake response: %w", err)
 	}
 	c.start = time.Now()
 	s.conns[c] = struct{}{}
+	if c.tag != nil {
+		c.tag.open++
+	}
+	s.changedLocked()
 	return nil
 }
 
 func (s *Server) unregister(c *conn) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	delete(s.conns, c)
-	s.mu.Unlock()
+	if c.tag != nil {
+		c.tag.open--
+	}
+	s.changedLocked()
 }
 
-func (s *Server) snapshot() []*conn {
+// changedLocked wakes every /control/wait request.
+func (s *Server) changedLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// snapshot returns the open connections of tag, or all of them when tag is
+// "".
+func (s *Server) snapshot(tag string) []*conn {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.snapshotLocked()
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		if tag == "" || (c.tag != nil && c.tag.name == tag) {
+			conns = append(conns, c)
+		}
+	}
+	return conns
 }
 
 func (s *Server) snapshotLocked() []*conn {
@@ -313,37 +275,29 @@ func (s *Server) reserve() bool {
 }
 
 // rejecting returns the refusal status and the time left while a reject
-// window is active, or 0.
-func (s *Server) rejecting() (int, time.Duration) {
-	w := s.reject.Load()
-	if w == nil {
-		return 0, 0
+// window for every upgrade or for tag's is active, or 0. When both are,
+// the one that ends later wins.
+func (s *Server) rejecting(tag *tagState) (int, time.Duration) {
+	s.mu.Lock()
+	windows := []*rejectWindow{s.reject}
+	if tag != nil {
+		windows = append(windows, tag.reject)
 	}
-	left := time.Until(w.until)
-	if left <= 0 {
-		return 0, 0
+	s.mu.Unlock()
+	status, left := 0, time.Duration(0)
+	for _, w := range windows {
+		if w == nil {
+			continue
+		}
+		if l := time.Until(w.until); l > left {
+			status, left = w.status, l
+		}
 	}
-	return w.status, left
+	return status, left
 }
 
 func (s *Server) logf(format string, args ...any) {
 	if s.cfg.Logf != nil {
 		s.cfg.Logf(format, args...)
 	}
-}
-
-// IsLoopback reports whether addr, a host:port or a bare host, names the
-// loopback interface: "localhost" or a loopback IP. An empty host (":8080")
-// or an unspecified one ("0.0.0.0:80") listens on every interface and is not
-// loopback; neither is any other name, whatever it resolves to.
-func IsLoopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		host = strings.TrimSuffix(strings.TrimPrefix(addr, "["), "]")
-	}
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.Unmap().IsLoopback()
 }

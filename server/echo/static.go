@@ -7,33 +7,55 @@ import (
 	"encoding/hex"
 	"io"
 	"io/fs"
-	"mime"
 	"net/http"
 	"os"
 	"path"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 )
 
-// contentTypes fixes the types that matter to the demo, whatever the
-// system's MIME tables say (.ts is often video/mp2t there).
+// contentTypes is the whole table of types the server sends, by extension.
+// It does not consult the system's MIME tables, which differ between
+// machines and guess wrong for source files (go.mod as audio/x-mod, .ts as
+// video/mp2t), and it never sniffs: any other file is
+// application/octet-stream, which a browser neither renders nor runs.
 var contentTypes = map[string]string{
-	".css":  "text/css; charset=utf-8",
-	".html": "text/html; charset=utf-8",
-	".js":   "text/javascript; charset=utf-8",
-	".json": "application/json",
-	".map":  "application/json",
-	".md":   "text/markdown; charset=utf-8",
-	".mjs":  "text/javascript; charset=utf-8",
-	".png":  "image/png",
-	".svg":  "image/svg+xml",
-	".ts":   "text/plain; charset=utf-8",
-	".txt":  "text/plain; charset=utf-8",
-	".wasm": "application/wasm",
+	".avif":  "image/avif",
+	".css":   "text/css; charset=utf-8",
+	".csv":   "text/csv; charset=utf-8",
+	".gif":   "image/gif",
+	".htm":   "text/html; charset=utf-8",
+	".html":  "text/html; charset=utf-8",
+	".ico":   "image/x-icon",
+	".jpeg":  "image/jpeg",
+	".jpg":   "image/jpeg",
+	".js":    "text/javascript; charset=utf-8",
+	".json":  "application/json",
+	".map":   "application/json",
+	".md":    "text/markdown; charset=utf-8",
+	".mjs":   "text/javascript; charset=utf-8",
+	".otf":   "font/otf",
+	".pdf":   "application/pdf",
+	".png":   "image/png",
+	".svg":   "image/svg+xml",
+	".ts":    "text/plain; charset=utf-8",
+	".ttf":   "font/ttf",
+	".txt":   "text/plain; charset=utf-8",
+	".wasm":  "application/wasm",
+	".webm":  "video/webm",
+	".webp":  "image/webp",
+	".woff":  "font/woff",
+	".woff2": "font/woff2",
+	".xml":   "application/xml",
 }
+
+// defaultContentType is the type of a file whose extension is not in
+// contentTypes.
+const defaultContentType = "application/octet-stream"
 
 // encodings lists the precompressed variants in order of preference.
 var encodings = []struct{ name, ext string }{
@@ -41,14 +63,24 @@ var encodings = []struct{ name, ext string }{
 	{"gzip", ".gz"},
 }
 
-// staticFiles serves the files under root. Every lookup opens root anew, so
-// that a build that deletes and recreates it is picked up, and goes through
-// os.Root, so that neither ".." nor a symbolic link leads outside root.
+// staticFiles serves the mounted files and directories. Every lookup opens
+// the mount's directory anew, so that a build that deletes and recreates it
+// is picked up, and goes through os.Root, so that neither ".." nor a
+// symbolic link leads outside it. Nothing whose name starts with "." is
+// served: no .git, no .env.
 type staticFiles struct {
-	root string
+	mounts []staticMount // longest URL first
 
 	mu    sync.Mutex
 	etags map[string]etagEntry
+}
+
+// staticMount is a Mount as served: a directory (file == "") whose
+// contents appear under url, or one file of dir served at exactly url.
+type staticMount struct {
+	url  string
+	dir  string
+	file string
 }
 
 // etagEntry caches a file's ETag while its modification time and size stay.
@@ -56,6 +88,59 @@ type etagEntry struct {
 	mod  time.Time
 	size int64
 	tag  string
+}
+
+// newStaticFiles prepares mounts. A mount whose path is a regular file
+// serves that file at exactly its URL; any other (a directory, or a path
+// that does not exist yet) serves a directory under its URL.
+func newStaticFiles(mounts []Mount) *staticFiles {
+	sf := &staticFiles{}
+	for _, m := range mounts {
+		u := "/" + strings.TrimPrefix(m.URL, "/")
+		if fi, err := os.Stat(m.Path); err == nil && fi.Mode().IsRegular() {
+			sf.mounts = append(sf.mounts, staticMount{url: u, dir: filepath.Dir(m.Path), file: filepath.Base(m.Path)})
+			continue
+		}
+		if !strings.HasSuffix(u, "/") {
+			u += "/"
+		}
+		sf.mounts = append(sf.mounts, staticMount{url: u, dir: m.Path})
+	}
+	sort.SliceStable(sf.mounts, func(i, j int) bool { return len(sf.mounts[i].url) > len(sf.mounts[j].url) })
+	return sf
+}
+
+// resolve finds the mount that serves the cleaned URL path upath, and the
+// slash-separated name inside its directory ("." for its top).
+func (sf *staticFiles) resolve(upath string) (m staticMount, name string, ok bool) {
+	for _, m := range sf.mounts {
+		if m.file != "" {
+			if upath == m.url {
+				return m, m.file, true
+			}
+			continue
+		}
+		dirURL := strings.TrimSuffix(m.url, "/")
+		if upath == dirURL || strings.HasPrefix(upath, m.url) {
+			name = strings.TrimPrefix(strings.TrimPrefix(upath, dirURL), "/")
+			if name == "" {
+				name = "."
+			}
+			return m, name, true
+		}
+	}
+	return staticMount{}, "", false
+}
+
+// hasDotSegment reports whether any segment of the slash-separated path p
+// starts with ".", as .git, .env or .ssh do.
+func hasDotSegment(p string) bool {
+	for _, seg := range strings.Split(p, "/") {
+		if strings.HasPrefix(seg, ".") && seg != "." {
+			return true
+		}
+	}
+	return false
 }
 
 func (sf *staticFiles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -66,21 +151,28 @@ func (sf *staticFiles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	root, err := os.OpenRoot(sf.root)
+	upath := r.URL.Path
+	if !strings.HasPrefix(upath, "/") {
+		upath = "/" + upath
+	}
+	upath = path.Clean(upath)
+	if hasDotSegment(upath) {
+		http.NotFound(w, r)
+		return
+	}
+	m, name, ok := sf.resolve(upath)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+
+	root, err := os.OpenRoot(m.dir)
 	if err != nil {
 		http.Error(w, "static root unavailable", http.StatusInternalServerError)
 		return
 	}
 	defer root.Close()
 
-	upath := r.URL.Path
-	if !strings.HasPrefix(upath, "/") {
-		upath = "/" + upath
-	}
-	name := strings.TrimPrefix(path.Clean(upath), "/")
-	if name == "" {
-		name = "."
-	}
 	fi, err := root.Stat(filepath.FromSlash(name))
 	if err != nil {
 		http.NotFound(w, r)
@@ -102,11 +194,7 @@ func (sf *staticFiles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	ctype, err := sf.contentType(root, name)
-	if err != nil {
-		http.NotFound(w, r)
-		return
-	}
+	ctype := contentType(name)
 
 	served, encoding := name, ""
 	accept := strings.Join(r.Header.Values("Accept-Encoding"), ",")
@@ -131,7 +219,7 @@ func (sf *staticFiles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cannot stat "+served, http.StatusInternalServerError)
 		return
 	}
-	tag, err := sf.etag(served, f, fi)
+	tag, err := sf.etag(filepath.Join(m.dir, filepath.FromSlash(served)), f, fi)
 	if err != nil {
 		http.Error(w, "cannot read "+served, http.StatusInternalServerError)
 		return
@@ -148,24 +236,13 @@ func (sf *staticFiles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, served, fi.ModTime(), f)
 }
 
-// contentType returns the type of the file name by its extension, or by
-// sniffing its first bytes when the extension is unknown.
-func (sf *staticFiles) contentType(root *os.Root, name string) (string, error) {
-	ext := strings.ToLower(path.Ext(name))
-	if t, ok := contentTypes[ext]; ok {
-		return t, nil
+// contentType returns the type of the file name from contentTypes by its
+// extension, or application/octet-stream.
+func contentType(name string) string {
+	if t, ok := contentTypes[strings.ToLower(path.Ext(name))]; ok {
+		return t
 	}
-	if t := mime.TypeByExtension(ext); t != "" {
-		return t, nil
-	}
-	f, err := root.Open(filepath.FromSlash(name))
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	var buf [512]byte
-	n, _ := io.ReadFull(f, buf[:])
-	return http.DetectContentType(buf[:n]), nil
+	return defaultContentType
 }
 
 // etag returns the strong ETag of f, a hash of its content, computing it

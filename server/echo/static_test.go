@@ -145,7 +145,7 @@ func TestStaticFiles(t *testing.T) {
 		{"/logo.svg", "<svg/>", "image/svg+xml"},
 		{"/logo.png", "\x89PNG\r\n\x1a\n", "image/png"},
 		{"/lib.mjs", "export {}", "text/javascript; charset=utf-8"},
-		{"/LICENSE", "plain text, no extension", "text/plain; charset=utf-8"},
+		{"/LICENSE", "plain text, no extension", "application/octet-stream"},
 	} {
 		resp, body := get(t, ts, http.MethodGet, tc.path, "", nil)
 		assert.Equal(t, "status of "+tc.path, http.StatusOK, resp.StatusCode)

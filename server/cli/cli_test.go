@@ -1,8 +1,9 @@
 //go:build !js
 
-package main
+package cli
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -75,7 +76,7 @@ func startRun(t *testing.T, args ...string) (line string, stderr *syncBuffer, st
 	var stdout syncBuffer
 	stderr = &syncBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, args, &stdout, stderr) }()
+	go func() { done <- Run(ctx, args, &stdout, stderr) }()
 	var once sync.Once
 	var err error
 	stop = func() error {
@@ -121,7 +122,7 @@ func TestRun(t *testing.T) {
 	line, stderr, stop := startRun(t, "-addr", "127.0.0.1:0", "-root", root, "-keepalive", "1h", "-read-limit", "16")
 	assert.Equal(t, "lines printed", 1, strings.Count(line, "\n"))
 	assert.Contains(t, "start-up line", line, "control API on: 127.0.0.1:")
-	assert.Contains(t, "start-up line", line, "static files from "+root)
+	assert.Contains(t, "start-up line", line, "static files: / from "+root)
 	addr := listenAddr(t, line)
 	assert.True(t, "listening on an ephemeral port: "+addr, !strings.HasSuffix(addr, ":0"))
 
@@ -204,16 +205,92 @@ func TestRunRefusesBadFlags(t *testing.T) {
 		{"-addr", "127.0.0.1:0", "-handshake-timeout", "0s"},
 		{"-addr", "127.0.0.1:0", "-read-limit", "0"},
 		{"-addr", "127.0.0.1:0", "-max-conns", "-1"},
+		{"-addr", "127.0.0.1:0", "-idle-timeout", "0s"},
+		{"-addr", "127.0.0.1:0", "-write-timeout", "-1s"},
+		{"-addr", "127.0.0.1:0", "-upstream", "http://example.com/"},
+		{"-addr", "127.0.0.1:0", "-static", "dist"},
+		{"-addr", "127.0.0.1:0", "-static", "dist/=dist"},
 		{"-addr", "127.0.0.1:99999"},
 	} {
 		var stdout, stderr bytes.Buffer
-		err := run(context.Background(), args, &stdout, &stderr)
+		err := Run(context.Background(), args, &stdout, &stderr)
 		assert.True(t, strings.Join(args, " ")+" was accepted", err != nil)
 		assert.Equal(t, "stdout for "+strings.Join(args, " "), "", stdout.String())
 	}
 
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), []string{"-h"}, &stdout, &stderr)
+	err := Run(context.Background(), []string{"-h"}, &stdout, &stderr)
 	assert.ErrorIs(t, err, flag.ErrHelp)
 	assert.Contains(t, "usage", stderr.String(), "-origins")
+}
+
+// Security finding: the HTTP server had no idle timeout of its own, so a
+// forgotten keep-alive connection stayed open for as long as the header
+// timeout allowed, or forever without one. -idle-timeout closes it.
+func TestRunIdleTimeout(t *testing.T) {
+	line, _, _ := startRun(t, "-addr", "127.0.0.1:0", "-handshake-timeout", "1m", "-idle-timeout", "200ms", "-quiet")
+	addr := listenAddr(t, line)
+
+	nc, err := net.DialTimeout("tcp", addr, time.Second)
+	assert.Success(t, err)
+	defer nc.Close()
+	_, err = io.WriteString(nc, "GET /control/stats HTTP/1.1\r\nHost: "+addr+"\r\n\r\n")
+	assert.Success(t, err)
+	nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
+	assert.Success(t, err)
+	assert.Equal(t, "status", http.StatusOK, resp.StatusCode)
+	start := time.Now()
+	_, err = io.Copy(io.Discard, nc) // the body, then EOF when the server closes
+	assert.Success(t, err)
+	elapsed := time.Since(start)
+	assert.True(t, "an idle connection was closed after "+elapsed.String(), elapsed < 5*time.Second)
+}
+
+func TestNewHTTPServerTimeouts(t *testing.T) {
+	hs := newHTTPServer(http.NotFoundHandler(), 3*time.Second, 7*time.Second, nil)
+	assert.Equal(t, "ReadHeaderTimeout", 3*time.Second, hs.ReadHeaderTimeout)
+	assert.Equal(t, "IdleTimeout", 7*time.Second, hs.IdleTimeout)
+	assert.True(t, "MaxHeaderBytes is set", hs.MaxHeaderBytes > 0)
+}
+
+func TestRunStaticMountsAndHosts(t *testing.T) {
+	dir := t.TempDir()
+	assert.Success(t, os.MkdirAll(filepath.Join(dir, "dist"), 0o755))
+	assert.Success(t, os.WriteFile(filepath.Join(dir, "index.html"), []byte("<h1>demo</h1>"), 0o644))
+	assert.Success(t, os.WriteFile(filepath.Join(dir, "secret.go"), []byte("package secret"), 0o644))
+	assert.Success(t, os.WriteFile(filepath.Join(dir, "dist", "wsbeat.js"), []byte("// js"), 0o644))
+	line, _, _ := startRun(t, "-addr", "127.0.0.1:0", "-quiet", "-hosts", "wsbeat.test",
+		"-static", "/="+filepath.Join(dir, "index.html"), "-static", "/dist/="+filepath.Join(dir, "dist"))
+	addr := listenAddr(t, line)
+	client := &http.Client{Transport: &http.Transport{}}
+	defer client.CloseIdleConnections()
+	get := func(host, path string) (int, string) {
+		req, err := http.NewRequest(http.MethodGet, "http://"+addr+path, nil)
+		assert.Success(t, err)
+		req.Host = host
+		resp, err := client.Do(req)
+		assert.Success(t, err)
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	for _, tc := range []struct {
+		host, path string
+		status     int
+		body       string
+	}{
+		{addr, "/", 200, "<h1>demo</h1>"},
+		{addr, "/dist/wsbeat.js", 200, "// js"},
+		{addr, "/secret.go", 404, ""},
+		{addr, "/index.html", 404, ""},
+		{"wsbeat.test:1", "/", 200, "<h1>demo</h1>"},
+		{"evil.example", "/", 403, ""},
+	} {
+		status, body := get(tc.host, tc.path)
+		assert.Equal(t, "status of "+tc.path+" for "+tc.host, tc.status, status)
+		if tc.body != "" {
+			assert.Equal(t, "body of "+tc.path, tc.body, body)
+		}
+	}
 }
