@@ -10,7 +10,8 @@ WASMFLAGS := -trimpath -ldflags='-s -w'
 
 JS_SRC   := $(wildcard js/src/*.js)
 ESBUILD  := node_modules/.bin/esbuild
-DIST     := dist/wsbeat.wasm dist/wasm_exec.js wasm_exec.js dist/wsbeat.js dist/wsbeat-vue.js dist/wsbeat.d.ts
+DIST     := dist/wsbeat.wasm dist/wasm_exec.js wasm_exec.js dist/wsbeat.js dist/wsbeat-vue.js dist/wsbeat.d.ts \
+            dist/wsbeat.mjs dist/wsbeat-vue.mjs dist/wsbeat.d.mts dist/wsbeat-vue.d.mts dist/testing.mjs dist/testing.d.mts
 
 .PHONY: help build run test test-go test-e2e test-js test-types test-playwright lint bench fuzz clean deps
 
@@ -19,6 +20,7 @@ help:
 	@echo "make test    every test: Go (race), js/wasm, TypeScript, headless Chromium"
 	@echo "make bench   benchmarks against the raw WebSocket and the peers"
 	@echo "make build   the bundle in dist/"
+	@echo "make pack    the npm package, dist/wsbeat-<version>.tgz"
 	@echo "make lint    go vet, natively and for js/wasm"
 	@echo "make fuzz    the engine and URL fuzzers for longer (FUZZTIME=2m each)"
 	@echo "make clean   remove build outputs"
@@ -47,7 +49,34 @@ dist/wsbeat-vue.js: $(JS_SRC) node_modules/.stamp
 	$(ESBUILD) js/src/vue-global.js --bundle --format=iife --target=es2020 --log-level=warning \
 		--banner:js='/*! wsbeat-vue — Vue 3 bindings for wsbeat (generated from js/src by esbuild) */' --outfile=$@
 
+# The ES modules of the npm package (wsbeat and wsbeat/vue), from the same
+# sources: wsbeat.mjs loads wasm_exec.js with import() (kept as a file of
+# its own, next to it), wsbeat-vue.mjs imports vue and wsbeat, so an app
+# has one Vue and one engine.
+dist/wsbeat.mjs: $(JS_SRC) node_modules/.stamp
+	@mkdir -p dist
+	$(ESBUILD) js/src/module.js --bundle --format=esm --target=es2020 --log-level=warning --external:./wasm_exec.js \
+		--banner:js='/*! wsbeat — a WebSocket that stays up (generated from js/src by esbuild) */' --outfile=$@
+
+dist/wsbeat-vue.mjs: $(JS_SRC) node_modules/.stamp
+	@mkdir -p dist
+	$(ESBUILD) js/src/vue-module.js --bundle --format=esm --target=es2020 --log-level=warning --external:vue --external:wsbeat \
+		--banner:js='/*! wsbeat/vue — Vue 3 bindings for wsbeat (generated from js/src by esbuild) */' --outfile=$@
+
 dist/%.d.ts: js/%.d.ts
+	@mkdir -p dist
+	cp $< $@
+
+dist/%.d.mts: js/%.d.mts
+	@mkdir -p dist
+	cp $< $@
+
+# wsbeat/testing: the control API's client, as it is (no dependencies).
+dist/testing.mjs: js/testing/control.js
+	@mkdir -p dist
+	cp $< $@
+
+dist/testing.d.mts: js/testing/control.d.ts
 	@mkdir -p dist
 	cp $< $@
 
@@ -68,7 +97,7 @@ run: build deps
 	$(GO) run ./cmd/wsbeat-server -addr $(ADDR) -static /=index.html -static /demo/=demo \
 		-static /dist/=dist -static /wasm_exec.js=wasm_exec.js -static /node_modules/vue/dist/=node_modules/vue/dist
 
-test: build deps test-go test-e2e test-js test-types test-playwright
+test: build deps test-go test-e2e test-js test-types test-playwright test-examples
 
 # The main module: the engine, the bridge's native tests, the server.
 test-go:
@@ -120,7 +149,7 @@ fuzz:
 # package.json's "files" lists, all under dist/ as in the repository.
 PKG_VERSION := $(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' npm/package.json)
 PKG_TGZ     := dist/wsbeat-$(PKG_VERSION).tgz
-PKG_DIST    := dist/wsbeat.mjs dist/wsbeat.d.mts dist/wsbeat-vue.mjs dist/wsbeat-vue.d.mts \
+PKG_DIST    := dist/wsbeat.mjs dist/wsbeat.d.mts dist/wsbeat-vue.mjs dist/wsbeat-vue.d.mts dist/testing.mjs dist/testing.d.mts \
                dist/wsbeat.js dist/wsbeat-vue.js dist/wsbeat.d.ts dist/wsbeat.wasm dist/wasm_exec.js
 
 .PHONY: pack test-examples

@@ -31,6 +31,14 @@ var errorKinds = []errorKind{
 	{err: wsbeat.ErrHeartbeatTimeout, ctor: "Error", code: "ERR_HEARTBEAT_TIMEOUT"},
 	{err: errURLFunction, ctor: "Error", code: "ERR_URL_FUNCTION"},
 	{err: errWebSocket, ctor: "Error", code: "ERR_WEBSOCKET"},
+	{err: wsbeat.ErrURLFunction, ctor: "Error", code: "ERR_URL_FUNCTION"},
+	{err: wsbeat.ErrInvalidMessage, ctor: "TypeError", code: "ERR_INVALID_MESSAGE"},
+	{err: wsbeat.ErrBufferFull, ctor: "Error", code: "ERR_BUFFER_FULL"},
+	{err: wsbeat.ErrRefused, ctor: "Error", code: "ERR_REFUSED"},
+	{err: wsbeat.ErrConnectionLost, ctor: "Error", code: "ERR_CONNECTION_LOST"},
+	{err: wsbeat.ErrMessageTooBig, ctor: "Error", code: "ERR_MESSAGE_TOO_BIG"},
+	{err: wsbeat.ErrReliableRefused, ctor: "Error", code: "ERR_RELIABLE_REFUSED"},
+	{err: wsbeat.ErrProtocol, ctor: "Error", code: "ERR_PROTOCOL"},
 }
 
 var internalKind = errorKind{ctor: "Error", code: "ERR_INTERNAL"}

@@ -69,6 +69,20 @@ func TestGuardErrors(t *testing.T) {
 	assert(t, v == "value", "a result passes through, got %v", v)
 }
 
+// TestErrorKindsAgreeWithEngine: every kind of the engine's errors has
+// the same code in JS as wsbeat.ErrorCode gives it in Go.
+func TestErrorKindsAgreeWithEngine(t *testing.T) {
+	for _, err := range []error{
+		wsbeat.ErrInvalidURL, wsbeat.ErrInvalidOption, wsbeat.ErrInvalidMessage, wsbeat.ErrClosed,
+		wsbeat.ErrQueueFull, wsbeat.ErrBufferFull, wsbeat.ErrConnectionTimeout, wsbeat.ErrHeartbeatTimeout,
+		wsbeat.ErrRefused, wsbeat.ErrConnectionLost, wsbeat.ErrMessageTooBig, wsbeat.ErrURLFunction,
+		wsbeat.ErrReliableRefused, wsbeat.ErrProtocol,
+	} {
+		got, want := kindOf(msgfmt.Wrap(err, "x")).code, wsbeat.ErrorCode(err)
+		assert(t, want != "" && got == want, "%v: JS code %q, Go code %q", err, got, want)
+	}
+}
+
 // TestFuncCountAndGuardThroughJS: newFunc counts a live js.Func until its
 // Release (which is idempotent), and a panic inside it, when JS calls it,
 // returns an Error to the caller instead of ending the Go program.

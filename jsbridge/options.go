@@ -183,9 +183,6 @@ func jsOptions(o safejs.Value, port safejs.Value) (wsbeat.Options, error) {
 			return opts, err
 		}
 	}
-	if opts.MaxReconnectionDelay < opts.MinReconnectionDelay {
-		return opts, optionError("wsbeat: option maxReconnectionDelay (%v) is below minReconnectionDelay (%v)", opts.MaxReconnectionDelay, opts.MinReconnectionDelay)
-	}
 	return opts, nil
 }
 

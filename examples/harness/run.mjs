@@ -31,7 +31,7 @@ const examples = resolve(here, '..');
 const root = resolve(examples, '..');
 const only = process.argv.slice(2);
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SERVER_PKG = process.env.WSBEAT_SERVER_PKG || './server';
+const SERVER_PKG = process.env.WSBEAT_SERVER_PKG || './cmd/wsbeat-server';
 const TIMEOUT = 60_000; // per browser wait: a 2-core machine shared by many
 
 const failures = [];
@@ -70,7 +70,8 @@ function run(cmd, args, { cwd = root, env = {}, timeout = 300_000 } = {}) {
 // dir (or no static files), and resolves with its base URL.
 function startServer(dir) {
   return new Promise((resolvePromise, reject) => {
-    const p = spawn(join(root, '.cache/bin/wsbeat-echo'), ['-addr', '127.0.0.1:0', '-root', dir || ''], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = ['-addr', '127.0.0.1:0', '-quiet'].concat(dir ? ['-static', `/=${dir}`] : []);
+    const p = spawn(join(root, '.cache/bin/wsbeat-server'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
     cleanups.push(() => p.kill());
     let out = '';
     const onData = (d) => {
@@ -135,7 +136,7 @@ async function install(name) {
   return dir;
 }
 
-await run('go', ['build', '-o', join(root, '.cache/bin/wsbeat-echo'), SERVER_PKG], { cwd: root });
+await run('go', ['build', '-o', join(root, '.cache/bin/wsbeat-server'), SERVER_PKG], { cwd: root });
 const echo = await startServer('');
 const echoWS = echo.replace('http:', 'ws:') + '/echo';
 

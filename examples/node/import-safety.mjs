@@ -18,6 +18,7 @@ const before = new Set(Reflect.ownKeys(globalThis));
 
 const wsbeat = await import('wsbeat');
 const vue = await import('wsbeat/vue');
+const testing = await import('wsbeat/testing');
 
 const added = Reflect.ownKeys(globalThis).filter((k) => !before.has(k));
 const problems = [];
@@ -28,6 +29,9 @@ for (const name of ['Socket', 'ready', 'version', 'ErrorCode', 'configure']) {
 }
 for (const name of ['useSocket', 'useSharedSocket', 'plugin']) {
   if (!(name in vue)) problems.push(`wsbeat/vue does not export ${name}`);
+}
+for (const name of ['control', 'ControlError']) {
+  if (!(name in testing)) problems.push(`wsbeat/testing does not export ${name}`);
 }
 // A Socket without a WebSocket class in Node 20 is a TypeError that says
 // what to pass.
@@ -41,4 +45,4 @@ if (problems.length) {
   console.error('import is not silent:\n  ' + problems.join('\n  '));
   process.exit(1);
 }
-console.log(`imported wsbeat ${wsbeat.version} and wsbeat/vue: nothing touched, nothing added`);
+console.log(`imported wsbeat ${wsbeat.version}, wsbeat/vue and wsbeat/testing: nothing touched, nothing added`);

@@ -3,12 +3,13 @@
 //
 //   node main.mjs ws://127.0.0.1:8080/echo [control-base-url]
 //
-// With a control URL (the wsbeat echo server's, e.g. http://127.0.0.1:8080)
-// it also asks the server to drop the connection and waits for the
-// reconnect. It exits 0 when everything happened, with nothing left
+// With a control URL (wsbeat-server's, e.g. http://127.0.0.1:8080) it
+// also asks the server to drop the connection (wsbeat/testing's control
+// client) and waits for the reconnect. It exits 0 when everything happened, with nothing left
 // holding the event loop after close().
 import { WebSocket } from 'ws';
 import { Socket, ready } from 'wsbeat';
+import { control as controlClient } from 'wsbeat/testing';
 
 const [url = 'ws://127.0.0.1:8080/echo', control] = process.argv.slice(2);
 
@@ -53,8 +54,7 @@ await ready;
 await until('the echo of hello 1', () => seen.echoes.includes('hello 1'));
 await until('two answered heartbeats', () => seen.heartbeats >= 2);
 if (control) {
-  const r = await fetch(new URL('/control/drop', control), { method: 'POST' });
-  if (!r.ok) throw new Error(`POST /control/drop: HTTP ${r.status}`);
+  await controlClient(control).drop();
   await until('the reconnect and the echo of hello 2', () => seen.opens >= 2 && seen.echoes.includes('hello 2'));
 }
 ws.close(1000, 'done');

@@ -5,6 +5,7 @@ import { Socket, ready, version, ErrorCode, configure, defaults } from 'wsbeat';
 import type { Options, SocketCloseEvent, SendResult, State, WSBeatError } from 'wsbeat';
 import { useSocket, useSharedSocket, plugin } from 'wsbeat/vue';
 import type { UseSocketReturn, Status } from 'wsbeat/vue';
+import { control, ControlError } from 'wsbeat/testing';
 import { createApp, ref } from 'vue';
 
 configure({ wasmURL: new URL('https://cdn.example/wsbeat.wasm') });
@@ -36,6 +37,9 @@ const app = createApp({});
 app.use(plugin, { url: 'wss://example.com/shared' });
 const shared = useSharedSocket();
 shared.send('hi');
+
+const server = control('http://127.0.0.1:8080', { tag: 'worker-1' });
+server.drop().catch((e: unknown) => { if (e instanceof ControlError) console.log(e.status); });
 
 // @ts-expect-error an unknown option is a type error
 new Socket('wss://example.com', [], { heartbeatIntervall: 5 });

@@ -3,7 +3,8 @@
 // table of what each kind carries, in the order Go passes it (emit in
 // jsbridge/events.go; docs/internals.md).
 import { withCode, ErrorCode } from './errors.js';
-import { live } from './engine.js';
+import { live, idle } from './engine.js';
+import { SocketCloseEvent } from './env.js';
 
 export var EVENT_FIELDS = {
   statechange: ['state', 'previous'],
@@ -36,8 +37,10 @@ export function engineEvent(socket, kind, f) {
       // While it is not closed the socket may connect by itself, so it is
       // kept even when the page holds no reference (as a connecting
       // WebSocket is).
-      if (f.state === 'closed') live.delete(socket);
-      else live.add(socket);
+      if (f.state === 'closed') {
+        live.delete(socket);
+        idle();
+      } else live.add(socket);
       if (f.state !== 'open') clearTimeout(socket._stableTimer);
       ev = new Event('statechange');
       break;
@@ -54,13 +57,15 @@ export function engineEvent(socket, kind, f) {
       socket._protocol = '';
       socket._extensions = '';
       if (f.released) socket._released();
-      ev = new CloseEvent('close', { code: f.code, reason: f.reason, wasClean: f.wasClean });
+      ev = new SocketCloseEvent('close', { code: f.code, reason: f.reason, wasClean: f.wasClean });
       ev.willReconnect = f.willReconnect;
       socket.dispatchEvent(ev);
       return;
     case 'error':
       ev = new Event('error');
       ev.error = withCode(new Error(f.message), f.code || ErrorCode.INTERNAL);
+      // reconnecting-websocket's timeout event says so in message.
+      if (f.code === ErrorCode.CONNECTION_TIMEOUT) ev.message = 'TIMEOUT';
       socket.dispatchEvent(ev);
       return;
     case 'reconnecting':

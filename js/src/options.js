@@ -3,13 +3,14 @@
 // Checks only: what the values then mean is decided by the Go engine.
 import { DEFAULTS } from './defaults.js';
 import { ErrorCode, domError, typeError, rangeError, describe } from './errors.js';
+import { baseURL } from './env.js';
 
 // checkURL resolves url against the page and maps http(s) to ws(s), or
 // throws a SyntaxError as WebSocket does.
 export function checkURL(url) {
   var u;
   try {
-    u = new URL(String(url), document.baseURI);
+    u = new URL(String(url), baseURL());
   } catch (e) {
     throw domError('SyntaxError', ErrorCode.INVALID_URL, "the URL '" + url + "' is invalid");
   }
@@ -75,7 +76,7 @@ export function checkOptions(options) {
   if (typeof options !== 'object') throw typeError(ErrorCode.INVALID_OPTION, 'options must be an object, got ' + describe(options));
   var o = {};
   Object.keys(options).forEach(function (k) {
-    if (!(k in DEFAULTS)) {
+    if (!(k in DEFAULTS) && k !== 'WebSocket') {
       throw typeError(ErrorCode.INVALID_OPTION, 'unknown option ' + JSON.stringify(k) + '; known options are ' + Object.keys(DEFAULTS).join(', '));
     }
   });
@@ -87,9 +88,6 @@ export function checkOptions(options) {
     num(o, k, 0, true, false);
     if (o[k] !== Infinity && Math.floor(o[k]) !== o[k]) throw outOfRange(k, o[k], 'it must be a whole number or Infinity');
   });
-  if (o.maxReconnectionDelay < o.minReconnectionDelay) {
-    throw outOfRange('maxReconnectionDelay', o.maxReconnectionDelay, 'it must be at least minReconnectionDelay (' + o.minReconnectionDelay + ')');
-  }
   if (['drop-oldest', 'drop-newest', 'throw'].indexOf(o.overflow) < 0) {
     throw bad('overflow', o.overflow, 'allowed: "drop-oldest", "drop-newest" or "throw"');
   }
@@ -110,6 +108,25 @@ export function checkOptions(options) {
     throw bad('debug', o.debug, 'it must be true, false or a function receiving each log line');
   }
   return o;
+}
+
+// checkWebSocketClass returns the WebSocket class a socket dials with:
+// the WebSocket option, else the host's global one. It is a TypeError to
+// pass something that cannot be called with new, or to pass nothing where
+// there is no global WebSocket (Node 20), and the message says what to
+// pass.
+export function checkWebSocketClass(options) {
+  var C = options && typeof options === 'object' ? options.WebSocket : undefined;
+  if (C === undefined) {
+    if (typeof globalThis.WebSocket === 'function') return globalThis.WebSocket;
+    throw typeError(ErrorCode.INVALID_OPTION, 'there is no global WebSocket here; pass a WebSocket class as the WebSocket option, ' +
+      "e.g. import { WebSocket } from 'ws' and new Socket(url, [], { WebSocket })");
+  }
+  if (typeof C !== 'function' || !C.prototype) {
+    throw typeError(ErrorCode.INVALID_OPTION, 'option WebSocket is ' + describe(C) + '; it must be a WebSocket class (a constructor such as ' +
+      "globalThis.WebSocket or the ws package's WebSocket), not an instance or an arrow function");
+  }
+  return C;
 }
 
 // NO_CLOSE_ARGS is close()'s arguments when there are none.

@@ -9,6 +9,7 @@ import { DEFAULTS } from './defaults.js';
 import { EVENT_FIELDS, named, engineEvent } from './events.js';
 import { deliver, retarget } from './listeners.js';
 import { report, describe } from './errors.js';
+import { SocketCloseEvent } from './env.js';
 
 export class Port {
   constructor(socket) {
@@ -32,8 +33,13 @@ export class Port {
   dial(url, gen) {
     var s = this.ref.deref();
     if (!s) throw new Error('wsbeat: the socket is gone');
-    var ws = new WebSocket(url, s._protocols);
+    var ws = new s._WebSocket(url, s._protocols);
     ws.binaryType = s._binaryType;
+    // An EventEmitter-based WebSocket (ws in Node) throws an 'error' that
+    // has no listener, as when a connecting socket is closed after its
+    // listeners were detached: the error reaches Go through the 'error'
+    // listener while attached, and is dropped after.
+    if (typeof ws.on === 'function') ws.on('error', ignore);
     var n = s._native;
     ws.addEventListener('message', n.message);
     ws.addEventListener('open', n.open);
@@ -152,12 +158,14 @@ export class Port {
 // wsbeat.DefaultShouldReconnect.
 function askShouldReconnect(socket, code, reason, wasClean) {
   try {
-    return !!socket._opts.shouldReconnect(new CloseEvent('close', { code: code, reason: reason, wasClean: wasClean }));
+    return !!socket._opts.shouldReconnect(new SocketCloseEvent('close', { code: code, reason: reason, wasClean: wasClean }));
   } catch (e) {
     report(e);
     throw e;
   }
 }
+
+function ignore() {}
 
 // nativeListeners returns the listeners the socket puts on each of its
 // WebSockets. They live as long as the socket, so a reconnect makes no new
@@ -172,7 +180,9 @@ export function nativeListeners(socket, port) {
   var deliverPong = socket._opts.heartbeatResponse === null;
   return {
     message: function (ev) {
-      port.lastEv = ev;
+      // A WebSocket class whose events have no timeStamp (ws in Node)
+      // costs one small object per message here.
+      port.lastEv = ev.timeStamp === undefined ? { timeStamp: performance.now() } : ev;
       if (ev.data === pong) {
         notify(socket, 'pong');
         if (!deliverPong) return;

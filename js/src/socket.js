@@ -5,7 +5,8 @@
 // released, calls wait in a small buffer (_calls) that is replayed into a
 // new Go socket (docs/internals.md).
 import { run, whenRunning, live, finalizers } from './engine.js';
-import { checkURL, checkProtocols, checkOptions, closeArgs, sizeOf } from './options.js';
+import { checkURL, checkProtocols, checkOptions, checkWebSocketClass, closeArgs, sizeOf } from './options.js';
+import { SocketCloseEvent } from './env.js';
 import { ErrorCode, domError, typeError, withCode, describe, asError } from './errors.js';
 import { Port, nativeListeners } from './port.js';
 import { addMessageListener, removeMessageListener, deliver, retarget, setHandler, getHandler } from './listeners.js';
@@ -31,6 +32,7 @@ export class Socket extends EventTarget {
     }
     this._protocols = checkProtocols(protocols);
     this._opts = checkOptions(options);
+    this._WebSocket = checkWebSocketClass(options);
     this._binaryType = this._opts.binaryType;
     this._state = this._opts.startClosed ? 'closed' : 'connecting';
     this._id = 0;             // the Go socket's id, 0 while there is none
@@ -161,7 +163,7 @@ export class Socket extends EventTarget {
     s.state = 'closed';
     s.previous = prev;
     this.dispatchEvent(s);
-    var c = new CloseEvent('close', { code: 1006, reason: String(err.message || err).slice(0, 123), wasClean: false });
+    var c = new SocketCloseEvent('close', { code: 1006, reason: String(err.message || err).slice(0, 123), wasClean: false });
     c.willReconnect = false;
     this.dispatchEvent(c);
   }

@@ -129,16 +129,24 @@ export function useSocket(url, options) {
     if (socket.value) socket.value.close(1000);
   }
 
-  replace(read(Vue, url));
-
   var stopWatch = null;
-  if (Vue.isRef(url) || typeof url === 'function') {
-    // flush 'sync': the switch happens inside the assignment to the URL,
-    // never later, so two changes in one tick cannot overlap.
-    stopWatch = Vue.watch(function () { return read(Vue, url); }, function (u) {
-      if (!disposed) replace(u);
-    }, { flush: 'sync' });
+  function begin() {
+    if (disposed) return;
+    replace(read(Vue, url));
+    if (Vue.isRef(url) || typeof url === 'function') {
+      // flush 'sync': the switch happens inside the assignment to the URL,
+      // never later, so two changes in one tick cannot overlap.
+      stopWatch = Vue.watch(function () { return read(Vue, url); }, function (u) {
+        if (!disposed) replace(u);
+      }, { flush: 'sync' });
+    }
   }
+  // During server-side rendering (a component, no window) nothing may
+  // connect: the refs stay inert ("CLOSED", no socket) and the socket
+  // opens once the component is mounted in the client; onMounted never
+  // runs on the server.
+  if (typeof window === 'undefined' && Vue.getCurrentInstance()) Vue.onMounted(begin);
+  else begin();
   if (Vue.getCurrentScope()) Vue.onScopeDispose(dispose);
 
   return {
