@@ -178,3 +178,27 @@ func TestReliableNegotiation(t *testing.T) {
 	_, got := roundTrip(t, ctx, plain, websocket.MessageText, "H")
 	assert.Equal(t, "plain echo of H", "H", got)
 }
+
+// delay=MS holds a reliable session's echoes back; a drop while they are
+// held back loses none and duplicates none.
+func TestReliableDelay(t *testing.T) {
+	ctx := testContext(t)
+	_, ts := startServer(t, echo.Config{Control: true})
+	url := wsURL(ts, "/echo?tag=d&delay=200")
+	c := reliabletest.NewClient(func() string { return url }, nil)
+	t.Cleanup(c.Close)
+	assert.Success(t, c.WaitWelcomes(ctx, 1))
+	sendRange(t, ctx, c, 1, 20)
+	// Once the server has them all, drop: the echoes are most likely still
+	// held back, and must come back once each either way.
+	eventually(t, "the messages in the log", func() bool { return len(messagesOf(t, ts, "d")) == 20 })
+	post(t, ts, "/control/drop?tag=d")
+	sendRange(t, ctx, c, 21, 30)
+	assert.Success(t, c.WaitReceived(ctx, 30))
+	var got []string
+	for _, m := range c.Received() {
+		got = append(got, string(m.Data))
+	}
+	assert.Equal(t, "echoes", texts(1, 30), got)
+	assert.Equal(t, "log", texts(1, 30), messagesOf(t, ts, "d"))
+}
