@@ -21,8 +21,8 @@ type Stats struct {
 	Open     int   `json:"open"`     // WebSocket connections open now
 	Accepted int64 `json:"accepted"` // upgrades accepted since start/reset
 	Rejected int64 `json:"rejected"` // upgrades refused (reject window, max conns)
-	Received int64 `json:"received"` // messages received (all, pings included)
-	Sent     int64 `json:"sent"`     // messages sent (echoes, pongs, keepalives, sends)
+	Received int64 `json:"received"` // messages received (all, pings included; reliable sessions: application messages, once each)
+	Sent     int64 `json:"sent"`     // messages sent (echoes, pongs, keepalives, sends; reliable sessions: application messages, once each)
 }
 
 // Server is the echo and fault-injection handler. Create it with New; its
@@ -133,8 +133,9 @@ func (s *Server) tagStatsLocked(tag string) Stats {
 }
 
 // Shutdown refuses new upgrades with 503, closes every WebSocket with 1001
-// (going away) and waits for their handlers to return. Silenced connections
-// are closed without a close frame. When ctx ends first, the remaining
+// (going away), waits for their handlers to return, then ends every
+// reliable session and waits for its handler. Silenced connections are
+// closed without a close frame. When ctx ends first, the remaining
 // connections are closed at once and Shutdown returns ctx.Err().
 //
 // Shutdown does not stop the HTTP server; call http.Server.Shutdown after it.
