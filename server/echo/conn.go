@@ -16,7 +16,6 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/wsbeat/wsbeat/reliable"
 	"github.com/wsbeat/wsbeat/reliable/wire"
 )
 
@@ -47,11 +46,10 @@ type conn struct {
 	backlog atomic.Int64
 
 	// A reliable connection (wsbeat.reliable.v1) serves a session: joined
-	// is closed once it has joined one (sess, guarded by Server.mu) or
-	// never will. Both are nil on a plain connection.
+	// is closed once it has joined one or never will. It is nil on a
+	// plain connection.
 	joined   chan struct{}
 	joinOnce sync.Once
-	sess     *reliable.Session
 }
 
 // reply is an outbound message held back by the delay query parameter.

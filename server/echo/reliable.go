@@ -56,8 +56,8 @@ func (c *conn) serveReliable(ctx context.Context) {
 	c.s.rel.ServeConn(ctx, c.ws, c.join)
 }
 
-// join records that c serves sess, and makes c's tag and delay the
-// session's.
+// join makes c's tag and delay those of sess, the session c joined,
+// and wakes whoever waits for c to join.
 func (c *conn) join(sess *reliable.Session) {
 	s := c.s
 	s.mu.Lock()
@@ -70,7 +70,6 @@ func (c *conn) join(sess *reliable.Session) {
 		return
 	default:
 	}
-	c.sess = sess
 	st := s.sessionLocked(sess)
 	st.tag, st.delay = c.tag, c.delay
 }
