@@ -172,6 +172,13 @@ func TestReliableNegotiation(t *testing.T) {
 	f, _, err := wire.Decode(false, p)
 	assert.Success(t, err)
 	assert.Equal(t, "answer to hello", wire.Welcome, f.Kind)
+	// The protocol's ping is answered outside the sequence; a data
+	// message "ping" is an application message like any other.
+	assert.Success(t, c.Write(ctx, websocket.MessageText, []byte("P0")))
+	assert.Equal(t, "answer to a protocol ping", "Q0", readNonAck(t, ctx, c))
+	assert.Success(t, c.Write(ctx, websocket.MessageText, []byte("1:ping")))
+	assert.Equal(t, "echo of a data ping", "1:ping", readNonAck(t, ctx, c))
+	assert.Equal(t, "log", []string{"ping"}, messages(t, ts))
 
 	plain := dial(t, ctx, ts, "/echo?protocol=none", &websocket.DialOptions{Subprotocols: []string{wire.Subprotocol}})
 	assert.Equal(t, "subprotocol with protocol=none", "", plain.Subprotocol())
@@ -201,4 +208,16 @@ func TestReliableDelay(t *testing.T) {
 	}
 	assert.Equal(t, "echoes", texts(1, 30), got)
 	assert.Equal(t, "log", texts(1, 30), messagesOf(t, ts, "d"))
+}
+
+// readNonAck reads the next frame that is not an ack.
+func readNonAck(t *testing.T, ctx context.Context, c *websocket.Conn) string {
+	t.Helper()
+	for {
+		_, p, err := c.Read(ctx)
+		assert.Success(t, err)
+		if f, _, err := wire.Decode(false, p); err != nil || f.Kind != wire.Ack {
+			return string(p)
+		}
+	}
 }
