@@ -161,8 +161,14 @@ func (s *Server) writeEchoes(ctx context.Context, sess *reliable.Session, echoes
 				return
 			}
 		}
-		if err := s.writeSession(ctx, sess, e.msg); err != nil {
-			return
+		err := s.writeSession(ctx, sess, e.msg)
+		if ctx.Err() != nil {
+			return // the session ended
+		}
+		if err != nil {
+			// Not the session's end (say, a message over the limits):
+			// this echo is lost, the next ones are not.
+			s.logf("echo: reliable session %s: echo not written: %v", sess.ID(), err)
 		}
 		backlog.Add(-int64(len(e.msg.Data)))
 		select {
