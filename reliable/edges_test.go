@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/wsbeat/wsbeat/reliable/reliabletest"
 	"github.com/wsbeat/wsbeat/reliable/wire"
 )
 
@@ -280,9 +281,9 @@ func TestServerRestarted(t *testing.T) {
 	c := newTestClient(t, current, wire.Limits{})
 	ctx := testContext(t)
 	for i := 1; i <= 3; i++ {
-		c.send(ctx, numbered(i))
+		send(ctx, c, numbered(i))
 	}
-	if err := c.waitFor(ctx, func() bool { return c.welcomes == 1 && c.sent == 3 }); err != nil {
+	if err := c.Wait(ctx, func(s reliabletest.State) bool { return s.Welcomes == 1 && s.Sent == 3 }); err != nil {
 		t.Fatal(err)
 	}
 	close(blocked)
@@ -294,16 +295,14 @@ func TestServerRestarted(t *testing.T) {
 	_, hsB := startServer(t, srvB)
 	<-url
 	url <- wsURL(hsB.URL)
-	if err := c.waitFor(ctx, func() bool { return len(c.lost) == 1 }); err != nil {
+	if err := c.Wait(ctx, func(s reliabletest.State) bool { return len(s.Lost) == 1 }); err != nil {
 		t.Fatal("the client never learnt that its session was lost")
 	}
-	c.mu.Lock()
-	lost, sessions := c.lost[0], c.sessions
-	c.mu.Unlock()
+	lost, sessions := c.Lost()[0], c.Sessions()
 	if len(lost) != 3 || lost[0].Seq != 1 || string(lost[2].Msg.Data) != "3" || len(sessions) != 2 || sessions[0] == sessions[1] {
 		t.Fatalf("lost %v, sessions %v", lost, sessions)
 	}
-	c.send(ctx, numbered(1))
+	send(ctx, c, numbered(1))
 	for len(rec.got()) < 1 && ctx.Err() == nil {
 		time.Sleep(5 * time.Millisecond)
 	}

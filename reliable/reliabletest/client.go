@@ -39,6 +39,21 @@ type Options struct {
 	// Dial are the options of every dial, with Subprotocols replaced by
 	// wsbeat.reliable.v1. Defaults to nil.
 	Dial *websocket.DialOptions
+	// Discard keeps no message received, for benchmarks: Received stays
+	// empty and State.Delivered counts them. Defaults to false.
+	Discard bool
+}
+
+// State is what a Client has seen, as Wait passes it to its condition.
+// Its slices are the client's own: read them only within the condition.
+type State struct {
+	Received  []Message                 // delivered, in order
+	Delivered int64                     // how many the current session delivered
+	Sent      int64                     // the highest sequence written on a connection
+	Unacked   int                       // messages awaiting the server's ack
+	Welcomes  int                       // connections welcomed
+	Sessions  []string                  // every session id welcomed, in order
+	Lost      [][]wire.Pending[Message] // per session lost, what was not confirmed
 }
 
 // A Client is one session's client, connecting to URL until Close.
@@ -53,6 +68,7 @@ type Client struct {
 	lost     [][]wire.Pending[Message]
 	sessions []string
 	welcomes int
+	sent     int64         // the highest sequence written on a connection
 	wakeCh   chan struct{} // the open connection's writer, or nil
 	pongDue  bool
 
@@ -148,19 +164,38 @@ func (c *Client) Welcomes() int {
 	return c.welcomes
 }
 
-// WaitReceived waits until n messages have been delivered.
+// Wait waits, while ctx allows, until cond holds. cond runs under the
+// client's lock, at every change: keep it short, and call no method of
+// the client in it.
+func (c *Client) Wait(ctx context.Context, cond func(State) bool) error {
+	return c.wait(ctx, func() bool {
+		unacked, _ := c.cl.Unacked()
+		return cond(State{
+			Received:  c.received,
+			Delivered: c.cl.Received(),
+			Sent:      c.sent,
+			Unacked:   unacked,
+			Welcomes:  c.welcomes,
+			Sessions:  c.sessions,
+			Lost:      c.lost,
+		})
+	}, nil)
+}
+
+// WaitReceived waits until n messages have been delivered (and kept:
+// not with Discard).
 func (c *Client) WaitReceived(ctx context.Context, n int) error {
-	return c.wait(ctx, func() bool { return len(c.received) >= n }, nil)
+	return c.Wait(ctx, func(s State) bool { return len(s.Received) >= n })
 }
 
 // WaitWelcomes waits until n connections have been welcomed.
 func (c *Client) WaitWelcomes(ctx context.Context, n int) error {
-	return c.wait(ctx, func() bool { return c.welcomes >= n }, nil)
+	return c.Wait(ctx, func(s State) bool { return s.Welcomes >= n })
 }
 
 // WaitAcked waits until the server has acknowledged every message sent.
 func (c *Client) WaitAcked(ctx context.Context) error {
-	return c.wait(ctx, func() bool { n, _ := c.cl.Unacked(); return n == 0 }, nil)
+	return c.Wait(ctx, func(s State) bool { return s.Unacked == 0 })
 }
 
 // wait waits until cond, called with c.mu held, is true, then runs then
@@ -267,7 +302,7 @@ func (c *Client) readLoop(ws *websocket.Conn, lastHeard *atomic.Int64, wakeCh ch
 				c.sessions = append(c.sessions, c.cl.Session())
 			}
 		}
-		if r.Deliver {
+		if r.Deliver && !c.opts.Discard {
 			c.received = append(c.received, Message{Binary: r.Binary, Data: payload})
 		}
 		if r.Pong {
@@ -317,6 +352,12 @@ func (c *Client) writeLoop(ctx context.Context, ws *websocket.Conn, wakeCh chan 
 			if err := ws.Write(ctx, typ, buf); err != nil {
 				return err
 			}
+		}
+		if len(data) > 0 {
+			c.mu.Lock()
+			c.sent = max(c.sent, data[len(data)-1].Seq)
+			c.broadcast()
+			c.mu.Unlock()
 		}
 		if len(control)+len(data) > 0 {
 			continue
