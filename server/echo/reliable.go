@@ -184,8 +184,12 @@ func (s *Server) writeSession(ctx context.Context, sess *reliable.Session, m rel
 	if err := sess.Write(ctx, m); err != nil {
 		return err
 	}
+	var tag *tagState
 	s.mu.Lock()
-	tag := s.sessionLocked(sess).tag
+	// Not sessionLocked: a session that ended meanwhile stays forgotten.
+	if st := s.sessions[sess]; st != nil {
+		tag = st.tag
+	}
 	s.mu.Unlock()
 	s.countSent(tag)
 	return nil
