@@ -110,6 +110,25 @@ func testGuard(t *testing.T, b *browsertest.Browser) {
 		c.eq('sockets', WSBeat.stats().sockets, before.sockets + 1);
 		fresh.close();
 		ws.close();
+
+		// A socket that gave up (maxRetries 0, nothing listening) keeps its
+		// Go socket while the page may still reconnect() it; release(id),
+		// which the FinalizationRegistry calls once the page dropped it,
+		// frees it. close() frees it at once too.
+		await until(() => WSBeat.stats().sockets === before.sockets - 1, 5000, 'the closed sockets to be released');
+		const base = WSBeat.stats().sockets;
+		const gaveUp = track(new WSBeat.Socket('ws://127.0.0.1:1/', [], {maxRetries: 0}));
+		await next(gaveUp, 'close', 5000, (e) => !e.willReconnect);
+		c.eq('a socket that gave up keeps its Go socket', [gaveUp.state, WSBeat.stats().sockets], ['closed', base + 1]);
+		c.eq('send() on it still queues in Go', gaveUp.send('later'), 'queued');
+		const gid = gaveUp._id;
+		engine.release(gid);
+		c.eq('release(id) frees it', WSBeat.stats().sockets, base);
+		c.ok('a released id is gone', engine.get(gid, 'retryCount') instanceof DOMException);
+		const other = track(new WSBeat.Socket('ws://127.0.0.1:1/', [], {maxRetries: 0}));
+		await next(other, 'close', 5000, (e) => !e.willReconnect);
+		other.close();
+		c.eq('close() on a socket that gave up frees it', [WSBeat.stats().sockets, other._id], [base, 0]);
 	`)
 	t.Logf("guard: %v bad calls, every one an Error (%v)", info["calls"], info["kinds"])
 }
