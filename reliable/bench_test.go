@@ -7,11 +7,11 @@ import (
 	"testing"
 
 	"github.com/coder/websocket"
-	"github.com/wsbeat/wsbeat/reliable/wire"
+	"github.com/wsbeat/wsbeat/reliable/reliabletest"
 )
 
 // The benchmarks compare, natively on loopback, an echo over
-// wsbeat.reliable.v1 (the test client on package wire against a Server)
+// wsbeat.reliable.v1 (reliabletest.Client, on package wire, against a Server)
 // with a raw coder/websocket echo: throughput of 64-byte messages
 // pipelined, and the round trip of one message at a time.
 
@@ -50,7 +50,9 @@ func rawEcho(b *testing.B) *httptest.Server {
 	return hs
 }
 
-func reliableEcho(b *testing.B) (*testClient, func() int) {
+// reliableEcho starts a Server that echoes, and a client of it that keeps
+// no message (Delivered counts them).
+func reliableEcho(b *testing.B) *reliabletest.Client {
 	srv := NewServer(nil, echoHandler)
 	hs := httptest.NewServer(srv)
 	b.Cleanup(func() {
@@ -58,15 +60,9 @@ func reliableEcho(b *testing.B) (*testClient, func() int) {
 		hs.CloseClientConnections()
 		hs.Close()
 	})
-	c := newTestClient(b, func() string { return wsURL(hs.URL) }, wire.Limits{})
-	received := func() int {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		n := len(c.received)
-		c.received = c.received[:0]
-		return n
-	}
-	return c, received
+	c := reliabletest.NewClient(func() string { return wsURL(hs.URL) }, &reliabletest.Options{PingEvery: clientPingEvery, PingTimeout: clientPingTimeout, Discard: true})
+	b.Cleanup(c.Close)
+	return c
 }
 
 func BenchmarkThroughput64(b *testing.B) {
@@ -99,20 +95,15 @@ func BenchmarkThroughput64(b *testing.B) {
 		}
 	})
 	b.Run("reliable", func(b *testing.B) {
-		c, _ := reliableEcho(b)
+		c := reliableEcho(b)
 		ctx := context.Background()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			if err := c.send(ctx, Message{Binary: true, Data: payload64}); err != nil {
+			if err := send(ctx, c, Message{Binary: true, Data: payload64}); err != nil {
 				b.Fatal(err)
 			}
-			if i%1024 == 0 {
-				c.mu.Lock()
-				c.received = c.received[:0] // keep memory flat
-				c.mu.Unlock()
-			}
 		}
-		if err := c.waitFor(ctx, func() bool { return c.cl.Received() >= int64(b.N) }); err != nil {
+		if err := c.Wait(ctx, func(s reliabletest.State) bool { return s.Delivered >= int64(b.N) }); err != nil {
 			b.Fatal(err)
 		}
 	})
@@ -138,18 +129,16 @@ func BenchmarkRTT64(b *testing.B) {
 		}
 	})
 	b.Run("reliable", func(b *testing.B) {
-		c, received := reliableEcho(b)
+		c := reliableEcho(b)
 		ctx := context.Background()
 		b.ResetTimer()
 		for i := 1; i <= b.N; i++ {
-			if err := c.send(ctx, Message{Binary: true, Data: payload64}); err != nil {
+			if err := send(ctx, c, Message{Binary: true, Data: payload64}); err != nil {
 				b.Fatal(err)
 			}
-			if err := c.waitFor(ctx, func() bool { return c.cl.Received() >= int64(i) }); err != nil {
+			if err := c.Wait(ctx, func(s reliabletest.State) bool { return s.Delivered >= int64(i) }); err != nil {
 				b.Fatal(err)
 			}
 		}
-		b.StopTimer()
-		received()
 	})
 }

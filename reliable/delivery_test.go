@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wsbeat/wsbeat/reliable/reliabletest"
 	"github.com/wsbeat/wsbeat/reliable/wire"
 )
 
@@ -122,9 +123,7 @@ func TestDeliveryAcrossFaults(t *testing.T) {
 	go func() {
 		defer close(faultsDone)
 		defer func() {
-			c.mu.Lock()
-			atLastFault = [2]int{len(c.received), len(rec.got())}
-			c.mu.Unlock()
+			atLastFault = [2]int{len(c.Received()), len(rec.got())}
 		}()
 		// step waits d, then for an open connection to hit.
 		step := func(d time.Duration) bool {
@@ -166,7 +165,7 @@ func TestDeliveryAcrossFaults(t *testing.T) {
 		}
 	}()
 	for i := 1; i <= n; i++ {
-		if err := c.send(ctx, numbered(i)); err != nil {
+		if err := send(ctx, c, numbered(i)); err != nil {
 			t.Fatalf("send %d: %v", i, err)
 		}
 		time.Sleep(time.Millisecond) // a steady pace, so that faults land mid-stream
@@ -177,16 +176,14 @@ func TestDeliveryAcrossFaults(t *testing.T) {
 	}
 	// Both directions complete: the client has everything, and the
 	// server's application has read everything.
-	if err := c.waitFor(ctx, func() bool { return len(c.received) >= n && c.unacked() == 0 }); err != nil {
-		t.Fatalf("client: %d received, %d unacknowledged: %v", len(c.received), c.unacked(), err)
+	if err := c.Wait(ctx, func(s reliabletest.State) bool { return len(s.Received) >= n && s.Unacked == 0 }); err != nil {
+		t.Fatalf("client: %d received, not all acknowledged: %v", len(c.Received()), err)
 	}
 	for len(rec.got()) < n && ctx.Err() == nil {
 		time.Sleep(10 * time.Millisecond)
 	}
-	c.mu.Lock()
-	received, sessions, lost, welcomes := append([]Message(nil), c.received...), c.sessions, len(c.lost), c.welcomes
-	c.mu.Unlock()
-	checkSequence(t, "client", received, n)
+	sessions, lost, welcomes := c.Sessions(), len(c.Lost()), c.Welcomes()
+	checkSequence(t, "client", received(c), n)
 	checkSequence(t, "server application", rec.got(), n)
 	if len(sessions) != 1 || lost != 0 {
 		t.Errorf("sessions %v, %d lost; want one session throughout", sessions, lost)

@@ -22,5 +22,9 @@
 //	http.Handle("/chat", srv)
 //
 // Sessions live in a Store: in memory by default; a shared Store lets a
-// session resume on another server instance.
+// session resume on another server instance. Options.MaxSessions caps the
+// sessions served at once (a hello beyond it is closed with 1013, try
+// again later). ServeConn serves a connection the caller accepted itself,
+// as wsbeat's echo server does to keep its own hold on the connection.
+// Package reliabletest is a client of the protocol for tests.
 package reliable

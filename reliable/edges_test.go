@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/wsbeat/wsbeat/reliable/reliabletest"
 	"github.com/wsbeat/wsbeat/reliable/wire"
 )
 
@@ -280,9 +281,9 @@ func TestServerRestarted(t *testing.T) {
 	c := newTestClient(t, current, wire.Limits{})
 	ctx := testContext(t)
 	for i := 1; i <= 3; i++ {
-		c.send(ctx, numbered(i))
+		send(ctx, c, numbered(i))
 	}
-	if err := c.waitFor(ctx, func() bool { return c.welcomes == 1 && c.sent == 3 }); err != nil {
+	if err := c.Wait(ctx, func(s reliabletest.State) bool { return s.Welcomes == 1 && s.Sent == 3 }); err != nil {
 		t.Fatal(err)
 	}
 	close(blocked)
@@ -294,16 +295,14 @@ func TestServerRestarted(t *testing.T) {
 	_, hsB := startServer(t, srvB)
 	<-url
 	url <- wsURL(hsB.URL)
-	if err := c.waitFor(ctx, func() bool { return len(c.lost) == 1 }); err != nil {
+	if err := c.Wait(ctx, func(s reliabletest.State) bool { return len(s.Lost) == 1 }); err != nil {
 		t.Fatal("the client never learnt that its session was lost")
 	}
-	c.mu.Lock()
-	lost, sessions := c.lost[0], c.sessions
-	c.mu.Unlock()
+	lost, sessions := c.Lost()[0], c.Sessions()
 	if len(lost) != 3 || lost[0].Seq != 1 || string(lost[2].Msg.Data) != "3" || len(sessions) != 2 || sessions[0] == sessions[1] {
 		t.Fatalf("lost %v, sessions %v", lost, sessions)
 	}
-	c.send(ctx, numbered(1))
+	send(ctx, c, numbered(1))
 	for len(rec.got()) < 1 && ctx.Err() == nil {
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -387,5 +386,63 @@ func TestIdleConnectionClosed(t *testing.T) {
 	defer rec.mu.Unlock()
 	if len(rec.ended) != 1 || !errors.Is(rec.ended[0], ErrSessionExpired) {
 		t.Fatalf("handler ended with %v; want ErrSessionExpired", rec.ended)
+	}
+}
+
+// TestMaxSessions: a hello beyond MaxSessions is refused with 1013 before
+// any welcome, a session already served always resumes, and a session
+// that ends makes room.
+func TestMaxSessions(t *testing.T) {
+	ended := make(chan string, 3)
+	srv := NewServer(&Options{MaxSessions: 2}, func(ctx context.Context, s *Session) {
+		for {
+			if _, err := s.Read(ctx); err != nil {
+				ended <- s.ID()
+				return
+			}
+		}
+	})
+	_, hs := startServer(t, srv)
+	ctx := testContext(t)
+	a := dialRaw(t, ctx, wsURL(hs.URL))
+	wa := hello(t, ctx, a, wire.Frame{})
+	b := dialRaw(t, ctx, wsURL(hs.URL))
+	hello(t, ctx, b, wire.Frame{})
+
+	c := dialRaw(t, ctx, wsURL(hs.URL))
+	sendText(t, ctx, c, "H")
+	expectClose(t, ctx, c, websocket.StatusTryAgainLater, "too many sessions (max 2)")
+	// Resuming an unknown session would start a new one: refused too.
+	c = dialRaw(t, ctx, wsURL(hs.URL))
+	sendText(t, ctx, c, "Hgone:0")
+	expectClose(t, ctx, c, websocket.StatusTryAgainLater, "too many sessions")
+
+	// a's own session resumes at the cap.
+	a.CloseNow()
+	a = dialRaw(t, ctx, wsURL(hs.URL))
+	if w := hello(t, ctx, a, wire.Frame{Session: wa.Session}); w.Session != wa.Session {
+		t.Fatalf("resume at the cap: welcome %+v, want session %s", w, wa.Session)
+	}
+
+	// a ends its session: a new client finds room.
+	sendText(t, ctx, a, "B0")
+	expectClose(t, ctx, a, websocket.StatusNormalClosure, "closed by the client")
+	if id := <-ended; id != wa.Session {
+		t.Fatalf("ended %s, want %s", id, wa.Session)
+	}
+	c = dialRaw(t, ctx, wsURL(hs.URL))
+	if w := hello(t, ctx, c, wire.Frame{}); w.Session == wa.Session || w.Seq != 0 {
+		t.Fatalf("new session after one ended: welcome %+v", w)
+	}
+}
+
+// TestMaxSessionsDefault: the zero value caps at DefaultMaxSessions and a
+// negative value means no cap.
+func TestMaxSessionsDefault(t *testing.T) {
+	if got := (&Options{}).withDefaults().MaxSessions; got != DefaultMaxSessions {
+		t.Fatalf("default MaxSessions %d, want %d", got, DefaultMaxSessions)
+	}
+	if got := (&Options{MaxSessions: -1}).withDefaults().MaxSessions; got != -1 {
+		t.Fatalf("MaxSessions -1 became %d", got)
 	}
 }

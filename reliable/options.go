@@ -25,6 +25,14 @@ type Options struct {
 	// Store keeps sessions between connections. Defaults to a
 	// NewMemoryStore.
 	Store Store
+	// MaxSessions caps the sessions this Server serves at once: a hello
+	// that would start (or take over) one more is refused, before the
+	// welcome, by closing the connection with 1013 (try again later), and
+	// the client keeps its messages and retries. A session counts from its
+	// first connection until it ends (TTL, close, bye), so a client that
+	// comes back within the TTL always finds room for its own. Negative
+	// means no cap. Defaults to 10000.
+	MaxSessions int
 	// HelloTimeout bounds the wait for the client's hello after the
 	// WebSocket handshake. Defaults to 10s.
 	HelloTimeout time.Duration
@@ -51,6 +59,7 @@ const (
 	DefaultHelloTimeout = 10 * time.Second
 	DefaultWriteTimeout = 10 * time.Second
 	DefaultIdleTimeout  = 60 * time.Second
+	DefaultMaxSessions  = 10000
 )
 
 func (o *Options) withDefaults() Options {
@@ -70,6 +79,9 @@ func (o *Options) withDefaults() Options {
 	c.Ack = c.Ack.WithDefaults()
 	if c.Store == nil {
 		c.Store = NewMemoryStore()
+	}
+	if c.MaxSessions == 0 {
+		c.MaxSessions = DefaultMaxSessions
 	}
 	if c.HelloTimeout <= 0 {
 		c.HelloTimeout = DefaultHelloTimeout

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -12,6 +13,11 @@ import (
 	"github.com/coder/websocket"
 	"github.com/wsbeat/wsbeat/reliable/wire"
 )
+
+// ErrTooManySessions: a hello would start a session beyond
+// Options.MaxSessions; the connection is closed with 1013 (try again later)
+// and no session starts.
+var ErrTooManySessions = errors.New("wsbeat.reliable: too many sessions")
 
 // A Server accepts wsbeat.reliable.v1 connections and runs the
 // application's handler once per session.
@@ -71,10 +77,26 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		srv.opts.Logf("wsbeat.reliable: accept: %v", err)
 		return
 	}
+	srv.ServeConn(r.Context(), ws, nil)
+}
+
+// ServeConn serves ws, a connection that the caller accepted with the
+// subprotocol wsbeat.reliable.v1 selected (check it with Offered first),
+// until it ends, and closes it. It lets a caller that needs its own
+// upgrade (a wrapped connection, its own bookkeeping) serve reliable
+// clients; ServeHTTP is Accept and then ServeConn. ctx bounds the wait
+// for the client's hello. joined, if not nil, is called with the session
+// the connection joined once it has, before the welcome is sent; it must
+// not block.
+func (srv *Server) ServeConn(ctx context.Context, ws *websocket.Conn, joined func(*Session)) {
 	defer ws.CloseNow()
+	if p := ws.Subprotocol(); p != wire.Subprotocol {
+		ws.Close(wire.CodeProtocolError, truncate("wsbeat.reliable: subprotocol "+wire.Subprotocol+" not selected (got \""+p+"\")"))
+		return
+	}
 	ws.SetReadLimit(int64(srv.opts.Limits.Bytes) + 32)
 
-	hello, err := srv.readHello(r.Context(), ws)
+	hello, err := srv.readHello(ctx, ws)
 	if err != nil {
 		srv.opts.Logf("wsbeat.reliable: %v", err)
 		ws.Close(wire.CodeProtocolError, truncate(err.Error()))
@@ -83,7 +105,13 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// A session that ends between the lookup and the attach is forgotten
 	// by then: the second lookup finds it gone.
 	for range 2 {
-		s, err := srv.session(r.Context(), hello.Session)
+		s, err := srv.session(ctx, hello.Session)
+		if errors.Is(err, ErrTooManySessions) {
+			// The client keeps what it has and tries again later.
+			srv.opts.Logf("wsbeat.reliable: %v", err)
+			ws.Close(websocket.StatusTryAgainLater, truncate(err.Error()))
+			return
+		}
 		if err != nil {
 			srv.opts.Logf("wsbeat.reliable: %v", err)
 			ws.Close(websocket.StatusInternalError, truncate(err.Error()))
@@ -101,6 +129,9 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if err == nil {
+			if joined != nil {
+				joined(s)
+			}
 			c.serve()
 			return
 		}
@@ -135,6 +166,9 @@ func (srv *Server) session(ctx context.Context, id string) (*Session, error) {
 	}
 	if s := srv.sessions[id]; s != nil && id != "" {
 		return s, nil
+	}
+	if srv.opts.MaxSessions > 0 && len(srv.sessions) >= srv.opts.MaxSessions {
+		return nil, fmt.Errorf("%w (max %d)", ErrTooManySessions, srv.opts.MaxSessions)
 	}
 	if id != "" {
 		st, err := srv.opts.Store.Claim(ctx, id, srv.owner, srv.opts.TTL)

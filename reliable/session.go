@@ -66,6 +66,10 @@ func newSession(srv *Server, id string, resumed bool) *Session {
 // ID returns the session id the client resumes with.
 func (s *Session) ID() string { return s.id }
 
+// Done returns a channel that is closed when the session ends: expired,
+// closed by either side, or ended by Server.Close.
+func (s *Session) Done() <-chan struct{} { return s.ctx.Done() }
+
 // Resumed reports whether this instance took the session over from the
 // Store (its handler started for a session another instance began).
 func (s *Session) Resumed() bool { return s.resumed }

@@ -203,7 +203,7 @@
       }
       return open(name, 'blob').then(function (s) {
         s.addEventListener('message', on);
-        var handler = name === 'wsbeat' ? s._onNativeMessage : s._handleMessage;
+        var handler = name === 'wsbeat' ? s._native.message : s._handleMessage;
         if (typeof handler !== 'function') throw new Error('bench: no message handler on ' + name);
         var before = seen;
         var ns = time(function (e) { handler.call(s, e); });
@@ -213,34 +213,18 @@
     },
 
     // crossings counts the calls between JS and Go while a WSBeat.Socket
-    // echoes count messages: engine functions called from JS, and the
-    // socket's methods that Go calls.
+    // echoes count messages, from the engine's own counters
+    // (WSBeat.stats(): engine functions called from JS, and port methods
+    // that Go calls; docs/internals.md lists both).
     crossings: function (count) {
-      var eng = window.__wsbeatEngine;
-      if (!eng) return Promise.reject(new Error('bench: the engine object was not captured'));
-      var calls = { toGo: 0, fromGo: 0, names: {} };
-      var saved = {};
-      Object.keys(eng).forEach(function (k) {
-        if (typeof eng[k] !== 'function') return;
-        saved[k] = eng[k];
-        eng[k] = function () { calls.toGo++; calls.names[k] = (calls.names[k] || 0) + 1; return saved[k].apply(this, arguments); };
-      });
-      function restore() { Object.keys(saved).forEach(function (k) { eng[k] = saved[k]; }); }
       return open('wsbeat', 'blob').then(function (s) {
-        var back = ['_ev', '_attach', '_detach', '_pingMessage', '_shouldReconnect', '_log', '_resolveURL'];
-        back.forEach(function (m) {
-          var f = s[m];
-          s[m] = function () { calls.fromGo++; calls.names[m] = (calls.names[m] || 0) + 1; return f.apply(this, arguments); };
-        });
-        calls.toGo = calls.fromGo = 0;
-        calls.names = {};
+        var before = WSBeat.stats();
         return pump(s, payload('text', 64), count).then(function () {
-          var out = { toGo: calls.toGo, fromGo: calls.fromGo, names: calls.names, messages: count };
-          restore();
-          back.forEach(function (m) { delete s[m]; });
+          var after = WSBeat.stats();
+          var out = { toGo: after.jsToGo - before.jsToGo, fromGo: after.goToJS - before.goToJS, names: {}, messages: count };
           return close(s).then(function () { return out; });
         });
-      }, function (e) { restore(); throw e; });
+      });
     },
 
     // --- memory: one long-lived socket per page ---

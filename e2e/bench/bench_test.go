@@ -51,6 +51,11 @@ func TestSmoke(t *testing.T) {
 	if res.Crossings.Messages != cfg.Small {
 		t.Errorf("crossings counted over %d messages, want %d", res.Crossings.Messages, cfg.Small)
 	}
+	// Nothing crosses between JS and Go per message: a heartbeat timer may
+	// fire during the echoes, a crossing per message may not.
+	if c := res.Crossings; c.ToGo+c.FromGo >= c.Messages/10 {
+		t.Errorf("%d messages crossed %d times into Go and %d times into JS, want nothing per message", c.Messages, c.ToGo, c.FromGo)
+	}
 
 	st := res.Startup
 	if len(st.WSBeat) != 1 || len(st.Empty) != 1 || !(st.WSBeat[0] > 0) || !(st.Empty[0] > 0) {

@@ -5,9 +5,11 @@
 import { report } from './errors.js';
 
 // retarget makes the socket ev's target and currentTarget, as on any
-// EventTarget (the browser set them to the inner WebSocket): two own
-// properties that shadow Event's accessors, from a descriptor object made
-// once per socket.
+// EventTarget: two own properties that shadow Event's accessors, from a
+// descriptor object made once per socket. Only for events the page
+// dispatches: on the browser's own message events it cost about 440 ns per
+// message (deliveryCost 483 ns against 42 raw, throughput 0.93× raw for 64
+// bytes, below the 0.95× budget), so those keep the inner WebSocket.
 export function retarget(socket, ev) {
   Object.defineProperties(ev, socket._targets);
 }

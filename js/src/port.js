@@ -7,7 +7,7 @@ import { run } from './engine.js';
 import { checkURL } from './options.js';
 import { DEFAULTS } from './defaults.js';
 import { EVENT_FIELDS, named, engineEvent } from './events.js';
-import { deliver, retarget } from './listeners.js';
+import { deliver } from './listeners.js';
 import { report, describe } from './errors.js';
 import { SocketCloseEvent } from './env.js';
 
@@ -187,7 +187,6 @@ export function nativeListeners(socket, port) {
         notify(socket, 'pong');
         if (!deliverPong) return;
       }
-      retarget(socket, ev);
       deliver(socket, ev);
     },
     open: function (ev) {

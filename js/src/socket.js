@@ -46,9 +46,9 @@ export class Socket extends EventTarget {
     this._msgListeners = [];
     this._handlers = {};
     this._stableTimer = 0;    // armStable's, while open
-    // A message event's target and currentTarget are the socket, as on any
-    // EventTarget, not the inner WebSocket (own properties that shadow the
-    // event's accessors; see listeners.js).
+    // A message event that the page dispatches has the socket as target
+    // and currentTarget (listeners.js, retarget). The browser's own message
+    // events keep the inner WebSocket: see README, "Events".
     this._targets = { target: { value: this, configurable: true }, currentTarget: { value: this, configurable: true } };
     this._port = new Port(this);
     this._native = nativeListeners(this, this._port);

@@ -69,6 +69,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	handshakeTimeout := fs.Duration("handshake-timeout", 10*time.Second, "how long a client may take to send its request headers")
 	idleTimeout := fs.Duration("idle-timeout", 60*time.Second, "how long an idle keep-alive HTTP connection stays open")
 	writeTimeout := fs.Duration("write-timeout", 10*time.Second, "how long one WebSocket message write may take before the connection is closed")
+	sessionTTL := fs.Duration("session-ttl", 2*time.Minute, "how long a wsbeat.reliable.v1 session outlives its last connection")
+	maxSessions := fs.Int("max-sessions", 1000, "refuse new wsbeat.reliable.v1 sessions with close code 1013 beyond this many (0 = unlimited)")
 	quiet := fs.Bool("quiet", false, "do not log connections and control actions")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -79,7 +81,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"handshake-timeout", *handshakeTimeout}, {"idle-timeout", *idleTimeout}, {"write-timeout", *writeTimeout}} {
+	}{{"handshake-timeout", *handshakeTimeout}, {"idle-timeout", *idleTimeout}, {"write-timeout", *writeTimeout}, {"session-ttl", *sessionTTL}} {
 		if d.v <= 0 {
 			return fmt.Errorf("invalid -%s %v: want a positive duration", d.name, d.v)
 		}
@@ -87,8 +89,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *readLimit <= 0 {
 		return fmt.Errorf("invalid -read-limit %d: want a positive number of bytes", *readLimit)
 	}
-	if *keepalive < 0 || *maxConns < 0 {
-		return errors.New("-keepalive and -max-conns must not be negative")
+	if *keepalive < 0 || *maxConns < 0 || *maxSessions < 0 {
+		return errors.New("-keepalive, -max-conns and -max-sessions must not be negative")
 	}
 	if *upstream != "" {
 		if u, err := url.Parse(*upstream); err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
@@ -120,9 +122,14 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Upstream:         *upstream,
 		HandshakeTimeout: *handshakeTimeout,
 		WriteTimeout:     *writeTimeout,
+		SessionTTL:       *sessionTTL,
+		MaxSessions:      *maxSessions,
 	}
 	if *maxConns == 0 {
 		cfg.MaxConns = -1 // unlimited, as asked
+	}
+	if *maxSessions == 0 {
+		cfg.MaxSessions = -1 // unlimited, as asked
 	}
 	if !*quiet {
 		cfg.Logf = log.New(stderr, "", log.LstdFlags).Printf

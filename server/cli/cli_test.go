@@ -21,6 +21,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/wsbeat/wsbeat/reliable/wire"
 	"github.com/wsbeat/wsbeat/server/internal/assert"
 	"github.com/wsbeat/wsbeat/server/internal/leakcheck"
 )
@@ -207,6 +208,8 @@ func TestRunRefusesBadFlags(t *testing.T) {
 		{"-addr", "127.0.0.1:0", "-max-conns", "-1"},
 		{"-addr", "127.0.0.1:0", "-idle-timeout", "0s"},
 		{"-addr", "127.0.0.1:0", "-write-timeout", "-1s"},
+		{"-addr", "127.0.0.1:0", "-session-ttl", "0s"},
+		{"-addr", "127.0.0.1:0", "-max-sessions", "-1"},
 		{"-addr", "127.0.0.1:0", "-upstream", "http://example.com/"},
 		{"-addr", "127.0.0.1:0", "-static", "dist"},
 		{"-addr", "127.0.0.1:0", "-static", "dist/=dist"},
@@ -291,6 +294,67 @@ func TestRunStaticMountsAndHosts(t *testing.T) {
 		assert.Equal(t, "status of "+tc.path+" for "+tc.host, tc.status, status)
 		if tc.body != "" {
 			assert.Equal(t, "body of "+tc.path, tc.body, body)
+		}
+	}
+}
+
+// reliableHello dials /echo offering wsbeat.reliable.v1, sends hello,
+// and returns the welcome or the error of the read (a close). It closes
+// the connection: the session lives on for its TTL.
+func reliableHello(t *testing.T, ctx context.Context, client *http.Client, addr, hello string) (wire.Frame, error) {
+	t.Helper()
+	c, _, err := websocket.Dial(ctx, "ws://"+addr+"/echo", &websocket.DialOptions{HTTPClient: client, Subprotocols: []string{wire.Subprotocol}})
+	assert.Success(t, err)
+	defer c.CloseNow()
+	assert.Success(t, c.Write(ctx, websocket.MessageText, []byte(hello)))
+	_, p, err := c.Read(ctx)
+	if err != nil {
+		return wire.Frame{}, err
+	}
+	f, _, err := wire.Decode(false, p)
+	assert.Success(t, err)
+	assert.Equal(t, "answer to hello", wire.Welcome, f.Kind)
+	return f, nil
+}
+
+func TestRunMaxSessions(t *testing.T) {
+	line, _, _ := startRun(t, "-addr", "127.0.0.1:0", "-max-sessions", "1", "-quiet")
+	addr := listenAddr(t, line)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	client := &http.Client{Transport: &http.Transport{}}
+	defer client.CloseIdleConnections()
+
+	_, err := reliableHello(t, ctx, client, addr, "H")
+	assert.Success(t, err)
+	_, err = reliableHello(t, ctx, client, addr, "H")
+	assert.Equal(t, "close status of a second session", websocket.StatusTryAgainLater, websocket.CloseStatus(err))
+}
+
+// With -session-ttl, a session whose client stays away is forgotten: its
+// resume is welcomed into a new session.
+func TestRunSessionTTL(t *testing.T) {
+	line, _, _ := startRun(t, "-addr", "127.0.0.1:0", "-session-ttl", "50ms", "-quiet")
+	addr := listenAddr(t, line)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	client := &http.Client{Transport: &http.Transport{}}
+	defer client.CloseIdleConnections()
+
+	first, err := reliableHello(t, ctx, client, addr, "H")
+	assert.Success(t, err)
+	for {
+		w, err := reliableHello(t, ctx, client, addr, wire.Control(wire.Frame{Kind: wire.Hello, Session: first.Session}))
+		assert.Success(t, err)
+		if w.Session != first.Session {
+			return
+		}
+		// Still within the TTL (which this connection restarted): look
+		// again.
+		select {
+		case <-ctx.Done():
+			t.Fatal("the session outlived -session-ttl")
+		case <-time.After(100 * time.Millisecond):
 		}
 	}
 }

@@ -98,6 +98,21 @@ type Config struct {
 	// Defaults to 4 MiB when zero or negative.
 	MaxDelayBacklog int64
 
+	// SessionTTL is how long a reliable session (a client of /echo that
+	// offers wsbeat.reliable.v1) outlives its last connection: a client
+	// that comes back within it resumes without losing a message; one
+	// that comes back later starts a new session.
+	// Defaults to 2 minutes when zero or negative.
+	SessionTTL time.Duration
+
+	// MaxSessions caps the reliable sessions alive at once; a hello that
+	// would start one more is refused with close code 1013 (try again
+	// later), before any welcome, and the client retries without losing
+	// anything. A session counts until it ends, up to SessionTTL after
+	// its last connection.
+	// Defaults to 1000 when zero; negative means unlimited.
+	MaxSessions int
+
 	// Logf, when set, receives one line per connection and control action.
 	// Defaults to nil (no logging).
 	Logf func(format string, args ...any)
@@ -119,6 +134,8 @@ const (
 	defaultHandshakeTimeout = 10 * time.Second
 	defaultWriteTimeout     = 10 * time.Second
 	defaultMaxDelayBacklog  = 4 << 20
+	defaultSessionTTL       = 2 * time.Minute
+	defaultMaxSessions      = 1000
 
 	// maxMessages and maxLogBytes bound the log of /control/messages: at
 	// most this many messages, of at most this many bytes in all.
@@ -153,6 +170,15 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.MaxDelayBacklog <= 0 {
 		cfg.MaxDelayBacklog = defaultMaxDelayBacklog
+	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = defaultSessionTTL
+	}
+	switch {
+	case cfg.MaxSessions == 0:
+		cfg.MaxSessions = defaultMaxSessions
+	case cfg.MaxSessions < 0:
+		cfg.MaxSessions = -1
 	}
 	cfg.OriginPatterns = append([]string(nil), cfg.OriginPatterns...)
 	cfg.AllowedHosts = append([]string(nil), cfg.AllowedHosts...)

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/wsbeat/wsbeat/reliable/wire"
 )
 
 // maxDelay bounds the delay query parameter of /echo.
@@ -42,6 +44,12 @@ type conn struct {
 
 	// backlog is how many bytes of replies are held back by delay.
 	backlog atomic.Int64
+
+	// A reliable connection (wsbeat.reliable.v1) serves a session: joined
+	// is closed once it has joined one or never will. It is nil on a
+	// plain connection.
+	joined   chan struct{}
+	joinOnce sync.Once
 }
 
 // reply is an outbound message held back by the delay query parameter.
@@ -107,8 +115,11 @@ func (s *Server) serveEcho(w http.ResponseWriter, r *http.Request) {
 	defer s.open.Add(-1)
 
 	opts := &websocket.AcceptOptions{OriginPatterns: s.cfg.OriginPatterns}
+	reliableMode := s.offersReliable(r)
 	var upstream *websocket.Conn
-	if s.cfg.Upstream != "" {
+	if reliableMode {
+		opts.Subprotocols = []string{wire.Subprotocol}
+	} else if s.cfg.Upstream != "" {
 		upstream, err = s.dialUpstream(r)
 		if err != nil {
 			s.logf("echo: refused %s: %v", r.RemoteAddr, err)
@@ -133,6 +144,9 @@ func (s *Server) serveEcho(w http.ResponseWriter, r *http.Request) {
 	ws.SetReadLimit(s.cfg.ReadLimit)
 
 	c := &conn{s: s, ws: ws, nc: hw.conn, upstream: upstream, tag: tag, delay: delay, remote: r.RemoteAddr}
+	if reliableMode {
+		c.joined = make(chan struct{})
+	}
 	if err := s.register(c, hw); err != nil {
 		s.logf("echo: refused %s: %v", r.RemoteAddr, err)
 		ws.CloseNow()
@@ -141,6 +155,11 @@ func (s *Server) serveEcho(w http.ResponseWriter, r *http.Request) {
 	defer s.unregister(c)
 
 	s.logf("echo: %s connected (tag %q, protocol %q, %d open)", r.RemoteAddr, tagName, ws.Subprotocol(), s.open.Load())
+	if reliableMode {
+		c.serveReliable(r.Context())
+		s.logf("echo: %s disconnected", r.RemoteAddr)
+		return
+	}
 	err = c.serve()
 	s.logf("echo: %s disconnected: %v", r.RemoteAddr, err)
 }
@@ -325,18 +344,24 @@ func (c *conn) writeTo(ctx context.Context, ws *websocket.Conn, typ websocket.Me
 }
 
 // countReceived counts a received message for the server and the tag.
-func (c *conn) countReceived() {
-	c.s.total.received.Add(1)
-	if c.tag != nil {
-		c.tag.received.Add(1)
+func (c *conn) countReceived() { c.s.countReceived(c.tag) }
+
+// countSent counts a sent message for the server and the tag.
+func (c *conn) countSent() { c.s.countSent(c.tag) }
+
+// countReceived counts a received message for the server and tag, if any.
+func (s *Server) countReceived(tag *tagState) {
+	s.total.received.Add(1)
+	if tag != nil {
+		tag.received.Add(1)
 	}
 }
 
-// countSent counts a sent message for the server and the tag.
-func (c *conn) countSent() {
-	c.s.total.sent.Add(1)
-	if c.tag != nil {
-		c.tag.sent.Add(1)
+// countSent counts a sent message for the server and tag, if any.
+func (s *Server) countSent(tag *tagState) {
+	s.total.sent.Add(1)
+	if tag != nil {
+		tag.sent.Add(1)
 	}
 }
 

@@ -3,6 +3,7 @@
 package echo
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -193,9 +194,10 @@ func (s *Server) controlReject(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, controlResult{OK: true})
 }
 
-// controlReset ends the reject window, forgets the message log and zeroes
-// every counter but Open, of the tag or of the whole server (every tag
-// included). Silenced connections stay silenced.
+// controlReset ends the reject window, forgets the message log, zeroes
+// every counter but Open and ends the reliable sessions, of the tag or of
+// the whole server (every tag included). Silenced connections stay
+// silenced.
 func (s *Server) controlReset(w http.ResponseWriter, r *http.Request) {
 	tag, ok := controlTag(w, r)
 	if !ok {
@@ -215,7 +217,10 @@ func (s *Server) controlReset(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	s.log.reset(tag)
-	s.logf("control: reset%s", tagSuffix(tag))
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.HandshakeTimeout)
+	defer cancel()
+	ended := s.endSessions(ctx, tag)
+	s.logf("control: reset%s (%d reliable sessions ended)", tagSuffix(tag), ended)
 	writeJSON(w, http.StatusOK, controlResult{OK: true})
 }
 

@@ -12,12 +12,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/coder/websocket"
+
+	"github.com/wsbeat/wsbeat/reliable"
 )
 
-// controlSend sends the request body as one message to every open
-// connection of the tag that is not silenced, and answers once the writes
-// are done: affected counts the connections that took it. binary=1 sends a
-// binary message; otherwise the body must be valid UTF-8.
+// controlSend sends the request body as one message to every open plain
+// connection of the tag that is not silenced and to every reliable session
+// of the tag, and answers once the writes are done: affected counts the
+// connections and sessions that took it. binary=1 sends a binary message;
+// otherwise the body must be valid UTF-8.
 func (s *Server) controlSend(w http.ResponseWriter, r *http.Request) {
 	tag, ok := controlTag(w, r)
 	if !ok {
@@ -54,11 +57,26 @@ func (s *Server) controlSend(w http.ResponseWriter, r *http.Request) {
 		writers sync.WaitGroup
 	)
 	for _, c := range s.snapshot(tag) {
-		if c.nc.isSilenced() {
-			continue
+		if c.nc.isSilenced() || c.joined != nil {
+			continue // reliable connections get it through their session
 		}
 		writers.Go(func() {
 			if err := c.write(context.Background(), typ, body); err == nil {
+				mu.Lock()
+				n++
+				mu.Unlock()
+			}
+		})
+	}
+	// A reliable session takes it into its sequence, even between
+	// connections or on a silenced one: the client gets it once, after
+	// reconnecting if need be.
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.HandshakeTimeout)
+	defer cancel()
+	msg := reliable.Message{Binary: binary, Data: body}
+	for _, sess := range s.sessionsOf(ctx, tag) {
+		writers.Go(func() {
+			if err := s.writeSession(ctx, sess, msg); err == nil {
 				mu.Lock()
 				n++
 				mu.Unlock()

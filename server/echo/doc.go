@@ -27,7 +27,9 @@
 //     protocol=none. delay=MS delays every reply (echoes and pongs) by MS
 //     milliseconds; tag=T puts the connection in tag T. With
 //     Config.Upstream, messages go to and come from the upstream server
-//     instead.
+//     instead. A client that offers wsbeat.reliable.v1 (and no Upstream,
+//     no protocol=none) is served by a reliable session instead: see
+//     below.
 //   - /control/*: the control API, only when Config.Control is true (404
 //     otherwise), with Config.Token when set. POST silence, drop,
 //     close?code=N&reason=R, reject?ms=N&status=S, send and reset answer
@@ -55,6 +57,8 @@
 //	HandshakeTimeout  10s
 //	WriteTimeout      10s
 //	MaxDelayBacklog   4 MiB
+//	SessionTTL        2 minutes
+//	MaxSessions       1000 (negative: unlimited)
 //	Logf              no logging
 //
 // The message log keeps at most 10000 messages and 8 MiB.
@@ -68,6 +72,16 @@
 // away by the socket's TCP state; elsewhere a silenced connection lingers
 // until drop or Shutdown. close ignores silenced connections, because a close
 // frame would break the silence.
+//
+// # Reliable sessions
+//
+// A client that offers the subprotocol wsbeat.reliable.v1 is served by a
+// session of a reliable.Server (docs/reliable.md) whose application
+// echoes every message, records it in the message log once (replays are
+// not delivered twice, so not logged twice) and counts it in Stats.
+// Received and Stats.Sent. The faults reach its connections as they reach
+// plain ones, and the session survives them for SessionTTL; send writes
+// into the sessions of the tag, even between connections; reset ends them.
 //
 // The package builds on every GOOS except js, where coder/websocket has no
 // server side.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -108,8 +109,11 @@ func TestConfigDefaults(t *testing.T) {
 		HandshakeTimeout: defaultHandshakeTimeout,
 		WriteTimeout:     defaultWriteTimeout,
 		MaxDelayBacklog:  defaultMaxDelayBacklog,
+		SessionTTL:       2 * time.Minute,
+		MaxSessions:      defaultMaxSessions,
 	}, got)
 	assert.Equal(t, "negative MaxConns", -1, Config{MaxConns: -7}.withDefaults().MaxConns)
+	assert.Equal(t, "negative MaxSessions", -1, Config{MaxSessions: -7}.withDefaults().MaxSessions)
 
 	patterns := []string{"a.example"}
 	cfg := Config{OriginPatterns: patterns}

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/wsbeat/wsbeat/reliable"
 )
 
 // Stats counts connections and messages, of the whole server or of one tag.
@@ -19,8 +21,8 @@ type Stats struct {
 	Open     int   `json:"open"`     // WebSocket connections open now
 	Accepted int64 `json:"accepted"` // upgrades accepted since start/reset
 	Rejected int64 `json:"rejected"` // upgrades refused (reject window, max conns)
-	Received int64 `json:"received"` // messages received (all, pings included)
-	Sent     int64 `json:"sent"`     // messages sent (echoes, pongs, keepalives, sends)
+	Received int64 `json:"received"` // messages received (all, pings included; reliable sessions: application messages, once each)
+	Sent     int64 `json:"sent"`     // messages sent (echoes, pongs, keepalives, sends; reliable sessions: application messages, once each)
 }
 
 // Server is the echo and fault-injection handler. Create it with New; its
@@ -30,6 +32,7 @@ type Server struct {
 	mux    *http.ServeMux
 	static *staticFiles
 	log    messageLog
+	rel    *reliable.Server // serves /echo's wsbeat.reliable.v1 clients
 
 	// open counts WebSocket connections, including the handshake in
 	// progress for which a slot is reserved.
@@ -37,15 +40,17 @@ type Server struct {
 	total   counters
 	waiting atomic.Int64 // /control/wait requests in progress
 
-	// mu guards conns, tags, changed and closing. Taking it to check
+	// mu guards conns, sessions, tags, changed and closing. Taking it to check
 	// closing before handlers.Add orders every Add before Shutdown's Wait.
-	mu      sync.Mutex
-	conns   map[*conn]struct{}
-	tags    tagTable
-	changed chan struct{} // closed and replaced whenever conns changes
-	closing bool
-	done    chan struct{} // closed when Shutdown begins
-	reject  *rejectWindow // for every upgrade, tagged or not
+	mu    sync.Mutex
+	conns map[*conn]struct{}
+	// sessions are the live reliable sessions.
+	sessions map[*reliable.Session]*sessionState
+	tags     tagTable
+	changed  chan struct{} // closed and replaced whenever conns changes
+	closing  bool
+	done     chan struct{} // closed when Shutdown begins
+	reject   *rejectWindow // for every upgrade, tagged or not
 	// handlers counts WebSocket handlers and background close handshakes.
 	handlers sync.WaitGroup
 }
@@ -60,11 +65,13 @@ type rejectWindow struct {
 // be reused.
 func New(cfg Config) *Server {
 	s := &Server{
-		cfg:     cfg.withDefaults(),
-		conns:   make(map[*conn]struct{}),
-		changed: make(chan struct{}),
-		done:    make(chan struct{}),
+		cfg:      cfg.withDefaults(),
+		conns:    make(map[*conn]struct{}),
+		sessions: make(map[*reliable.Session]*sessionState),
+		changed:  make(chan struct{}),
+		done:     make(chan struct{}),
 	}
+	s.rel = s.newReliable()
 	s.log.maxCount = maxMessages
 	s.log.maxBytes = maxLogBytes
 	mounts := s.cfg.Mounts
@@ -126,8 +133,9 @@ func (s *Server) tagStatsLocked(tag string) Stats {
 }
 
 // Shutdown refuses new upgrades with 503, closes every WebSocket with 1001
-// (going away) and waits for their handlers to return. Silenced connections
-// are closed without a close frame. When ctx ends first, the remaining
+// (going away), waits for their handlers to return, then ends every
+// reliable session and waits for its handler. Silenced connections are
+// closed without a close frame. When ctx ends first, the remaining
 // connections are closed at once and Shutdown returns ctx.Err().
 //
 // Shutdown does not stop the HTTP server; call http.Server.Shutdown after it.
@@ -153,6 +161,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	go func() {
 		s.handlers.Wait()
 		closers.Wait()
+		// Every connection is gone: end the sessions and wait for their
+		// handlers.
+		s.rel.Close()
 		close(done)
 	}()
 	select {
