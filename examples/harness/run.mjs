@@ -10,7 +10,8 @@
 //   vitest    the vitest suite (Socket with ws; useSocket under SSR)
 //   types     tsc under moduleResolution bundler, node16, node10, globals
 //   vite-vue  vite build, then headless Chromium: open, echo, reconnect
-//             after the server drops the connection, a dedicated worker
+//             after the server drops the connection, a dedicated and a
+//             shared worker
 //   webpack   webpack build, then headless Chromium: open, echo, reconnect
 //   csp       the script-tag build under Content-Security-Policy: runs with
 //             script-src 'wasm-unsafe-eval', fails without it
@@ -201,6 +202,7 @@ await step('vite-vue', async () => {
   await page.click('[data-testid="send"]');
   await waitText('messages', { has: 'two' });
   await waitText('worker', 'echo: from the worker');
+  await waitText('shared-worker', 'echo: from the shared worker');
   assert(page.errors.length === 0, `page errors: ${page.errors.join('; ')}`);
 
   const assets = readdirSync(join(dir, 'dist/assets'));
