@@ -132,7 +132,8 @@ func TestWaitFor(t *testing.T) {
 		"WaitForErr must fail naming the expression, got %v", err)
 	assert(t, took >= 300*time.Millisecond && took < 3*time.Second, "timed out after %v, want about 300ms", took)
 
-	err = WaitForErr(p, `missing.thing`, 100*time.Millisecond)
+	// Long enough for one WebDriver round trip on a busy machine.
+	err = WaitForErr(p, `missing.thing`, 2*time.Second)
 	notDefined := "missing is not defined" // V8 and SpiderMonkey
 	if p.browser.Engine() == WebKit {
 		notDefined = "Can't find variable: missing" // JavaScriptCore

@@ -32,6 +32,16 @@ var firefoxPrefs = map[string]any{
 	"extensions.update.enabled":              false,
 	"browser.shell.checkDefaultBrowser":      false,
 	"dom.disable_beforeunload":               true,
+	// Anything but 127.0.0.1 goes to a proxy that refuses at once, so a
+	// background service that tries the internet fails fast rather than
+	// waiting on a network the test machine may not route.
+	"network.proxy.type":                      1,
+	"network.proxy.http":                      "127.0.0.1",
+	"network.proxy.http_port":                 9,
+	"network.proxy.ssl":                       "127.0.0.1",
+	"network.proxy.ssl_port":                  9,
+	"network.proxy.allow_hijacking_localhost": false,
+	"network.proxy.no_proxies_on":             "localhost, 127.0.0.1",
 }
 
 // firefoxNoThrottling are the prefs that stop Firefox from throttling

@@ -30,7 +30,11 @@ func (b *Browser) newRemotePage(tb testing.TB, url string) *Page {
 		}
 		cancel()
 	})
-	if err := tab.navigate(openCtx, url); err != nil {
+	// The load gets twice the usual bound: a first load in a fresh
+	// Firefox took over 30s on the busy 2-core machine.
+	navCtx, cancelNav := context.WithTimeout(ctx, 2*DefaultTimeout)
+	defer cancelNav()
+	if err := tab.navigate(navCtx, url); err != nil {
 		tb.Fatalf("browsertest: loading %s: %v", url, b.explain(err))
 	}
 	p.checkLoaded(tb, url)
