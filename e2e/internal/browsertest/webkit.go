@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -30,7 +31,7 @@ var miniBrowserPaths = []string{
 // webkit is one WebKitWebDriver, on its own virtual X display, with one
 // session of MiniBrowser. WebDriver classic runs one command at a time
 // per session, so mu serializes commands and the window switches they
-// need.
+// need, and no command waits on the page (see evalStart).
 type webkit struct {
 	cmd    *exec.Cmd
 	exited chan struct{}
@@ -38,6 +39,8 @@ type webkit struct {
 	base   string // http://127.0.0.1:PORT/session/ID
 	client http.Client
 	ver    string
+
+	evalID atomic.Int64
 
 	mu      sync.Mutex
 	current string // the window handle commands go to
@@ -232,31 +235,72 @@ func (t *webkitTab) navigate(ctx context.Context, url string) error {
 	return err
 }
 
-// evalScript is the body of the async function WebDriver runs: it
+// evalStart is the body of the function WebDriver runs for an eval: it
 // evaluates the expression with an indirect eval (global scope, like a
-// classic script), awaits it, and answers {v} or {e}.
-const evalScript = `var expr = arguments[0], done = arguments[arguments.length - 1];
-function fail(e) { done({e: (e && e.stack) ? String(e) + "\n" + e.stack : String(e)}); }
+// classic script) and answers {v} or {e} at once, or, for a promise,
+// {pending: true} after arranging for the outcome to land in
+// window.__browsertestEval[id]. A long await must not hold the session:
+// WebDriver classic runs one command at a time, and other pages of the
+// same browser need it meanwhile.
+const evalStart = `var expr = arguments[0], id = arguments[1];
+function fail(e) { return {e: (e && e.stack) ? String(e) + "\n" + e.stack : String(e)}; }
 var v;
-try { v = (0, eval)(expr); } catch (e) { fail(e); return; }
-Promise.resolve(v).then(function (r) { done({v: r === undefined ? null : r}); }, fail);`
+try { v = (0, eval)(expr); } catch (e) { return fail(e); }
+if (v === null || (typeof v !== "object" && typeof v !== "function") || typeof v.then !== "function") {
+  return {v: v === undefined ? null : v};
+}
+var box = window.__browsertestEval || (window.__browsertestEval = {});
+box[id] = null;
+Promise.resolve(v).then(function (r) { box[id] = {v: r === undefined ? null : r}; },
+  function (e) { box[id] = fail(e); });
+return {pending: true};`
+
+// evalPoll answers what evalStart left for id: {pending: true} while the
+// promise is unsettled, {gone: true} when the page has navigated away.
+const evalPoll = `var box = window.__browsertestEval, id = arguments[0];
+if (!box || !(id in box)) return {gone: true};
+var r = box[id];
+if (r === null) return {pending: true};
+delete box[id];
+return r;`
+
+// evalPollInterval is how often a pending eval is asked for its outcome.
+const evalPollInterval = 10 * time.Millisecond
+
+type evalAnswer struct {
+	V       json.RawMessage `json:"v"`
+	E       *string         `json:"e"`
+	Pending bool            `json:"pending"`
+	Gone    bool            `json:"gone"`
+}
+
+func (t *webkitTab) execute(ctx context.Context, script string, args []any) (evalAnswer, error) {
+	var r evalAnswer
+	err := t.w.onWindow(ctx, t.handle, func() error {
+		return t.w.do(ctx, http.MethodPost, t.w.base+"/execute/sync", map[string]any{"script": script, "args": args}, &r)
+	})
+	return r, err
+}
 
 func (t *webkitTab) eval(ctx context.Context, expr string) (json.RawMessage, error) {
-	var r struct {
-		V json.RawMessage `json:"v"`
-		E *string         `json:"e"`
+	id := strconv.FormatInt(t.w.evalID.Add(1), 10)
+	r, err := t.execute(ctx, evalStart, []any{expr, id})
+	for err == nil && r.Pending {
+		select {
+		case <-ctx.Done():
+			return nil, context.Cause(ctx)
+		case <-time.After(evalPollInterval):
+		}
+		r, err = t.execute(ctx, evalPoll, []any{id})
 	}
-	err := t.w.onWindow(ctx, t.handle, func() error {
-		return t.w.do(ctx, http.MethodPost, t.w.base+"/execute/async",
-			map[string]any{"script": evalScript, "args": []any{expr}}, &r)
-	})
-	if err != nil {
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if r.E != nil {
+	case r.Gone:
+		return nil, fmt.Errorf("the page navigated away before the promise settled")
+	case r.E != nil:
 		return nil, fmt.Errorf("exception: %s", *r.E)
-	}
-	if len(r.V) == 0 {
+	case len(r.V) == 0:
 		return json.RawMessage("null"), nil
 	}
 	return r.V, nil
