@@ -26,6 +26,8 @@ import (
 // testPages are the pages the self-tests load, by path.
 var testPages = map[string]string{
 	"/index.html": `<!doctype html><title>browsertest</title><p>hello</p>`,
+	"/form.html": `<!doctype html><title>form</title><input id=in><button id=go onclick="document.title = 'sent ' + document.getElementById('in').value">go</button>
+<script>document.getElementById('in').addEventListener('input', () => window.inputs = (window.inputs || 0) + 1)</script>`,
 	"/throws.html": `<!doctype html><title>throws</title><script>
 console.log("before");
 console.error("boom via console.error");
@@ -116,6 +118,26 @@ func TestConsoleErrorsAreCollected(t *testing.T) {
 	}
 	assert(t, slices.Contains(p.Console(), "log: before"), "Console misses the log line: %q", p.Console())
 	assert(t, !strings.Contains(errs, "before"), "console.log counted as an error:\n%s", errs)
+}
+
+func TestClickTypeViewport(t *testing.T) {
+	base, _ := startTestServer(t)
+	p := NewBrowser(t, nil).NewPage(t, base+"/form.html")
+	p.Type(t, "#in", "hi")
+	p.Type(t, "#in", " there")
+	p.Click(t, "#go")
+	assert(t, Eval[string](t, p, `document.title`) == "sent hi there", "title after typing and clicking: %q", Eval[string](t, p, `document.title`))
+	assert(t, Eval[int](t, p, `window.inputs`) == 2, "input events: %d, want 2", Eval[int](t, p, `window.inputs`))
+
+	ft := &fatalRecorder{TB: t}
+	done := make(chan struct{})
+	go func() { defer close(done); p.Click(ft, "#nothing") }()
+	<-done
+	assert(t, ft.failed && strings.Contains(ft.msg, "#nothing"), "Click on no element must fail naming it, got %q", ft.msg)
+
+	p.SetViewport(t, 800, 600)
+	w := Eval[int](t, p, `innerWidth`)
+	assert(t, w > 0 && w <= 800, "innerWidth %d after SetViewport(800, 600)", w)
 }
 
 func TestWaitFor(t *testing.T) {

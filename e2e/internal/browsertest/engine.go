@@ -114,6 +114,8 @@ type remoteTab interface {
 	// setHidden makes the page hidden (document.visibilityState) or
 	// visible again, by the means the engine's driver offers.
 	setHidden(ctx context.Context, hidden bool) error
+	// setViewport resizes the page's viewport (Firefox) or window (WebKit).
+	setViewport(ctx context.Context, width, height int) error
 	// screenshot returns a PNG of the viewport.
 	screenshot(ctx context.Context) ([]byte, error)
 	close(ctx context.Context) error

@@ -337,6 +337,11 @@ func (t *firefoxTab) setHidden(ctx context.Context, hidden bool) error {
 	return t.f.conn.call(ctx, "browsingContext.activate", map[string]any{"context": t.id}, nil)
 }
 
+func (t *firefoxTab) setViewport(ctx context.Context, width, height int) error {
+	return t.f.conn.call(ctx, "browsingContext.setViewport", map[string]any{
+		"context": t.id, "viewport": map[string]any{"width": width, "height": height}}, nil)
+}
+
 func (t *firefoxTab) screenshot(ctx context.Context) ([]byte, error) {
 	var r struct {
 		Data string `json:"data"`

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // newRemotePage is NewPage for Firefox and WebKit.
@@ -87,4 +89,21 @@ func (p *Page) Type(tb testing.TB, selector, text string) {
 		el.value += `+string(txt)+`;
 		el.dispatchEvent(new Event("input", {bubbles: true}));
 	})()`)
+}
+
+// SetViewport sets the page's viewport to width × height CSS pixels, in
+// every engine (in WebKit, the window's size: see webkitTab.setViewport).
+func (p *Page) SetViewport(tb testing.TB, width, height int) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, DefaultTimeout)
+	defer cancel()
+	var err error
+	if p.tab != nil {
+		err = p.tab.setViewport(ctx, width, height)
+	} else {
+		err = chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height)))
+	}
+	if err != nil {
+		tb.Fatalf("browsertest: setting the viewport to %dx%d: %v", width, height, p.browser.explain(err))
+	}
 }

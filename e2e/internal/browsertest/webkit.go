@@ -318,6 +318,14 @@ func (t *webkitTab) setHidden(ctx context.Context, hidden bool) error {
 	})
 }
 
+// setViewport sizes the window: WebDriver classic sets window sizes only,
+// so the viewport is the window less MiniBrowser's toolbar.
+func (t *webkitTab) setViewport(ctx context.Context, width, height int) error {
+	return t.w.onWindow(ctx, t.handle, func() error {
+		return t.w.do(ctx, http.MethodPost, t.w.base+"/window/rect", map[string]any{"width": width, "height": height}, nil)
+	})
+}
+
 func (t *webkitTab) screenshot(ctx context.Context) ([]byte, error) {
 	var data string
 	err := t.w.onWindow(ctx, t.handle, func() error {
