@@ -112,7 +112,9 @@ type Options struct {
 	// disable-renderer-backgrounding and
 	// disable-backgrounding-occluded-windows to false and enables
 	// IntensiveWakeUpThrottling with a 10 s grace period, so a test can see
-	// what a real hidden tab does to timers within seconds.
+	// what a real hidden tab does to timers within seconds. In Firefox it
+	// leaves Firefox's own hidden-tab throttling on (without it, prefs in
+	// the fresh profile turn it off); WebKit throttles hidden pages always.
 	// Defaults to false.
 	Throttling bool
 
@@ -120,13 +122,13 @@ type Options struct {
 	// page, so that a test can listen for network events such as
 	// network.EventWebSocketFrameSent. While it is on, Chromium sends the
 	// driver a report per WebSocket frame, which makes WebSocket traffic
-	// several times slower.
+	// several times slower. Chromium only.
 	// Defaults to false.
 	NetworkEvents bool
 
 	// ExtraFlags are more Chromium command line flags, applied last, so
 	// they can override the harness's own. A value is a string for
-	// --name=value or a bool (false removes the flag).
+	// --name=value or a bool (false removes the flag). Chromium only.
 	// Defaults to none.
 	ExtraFlags map[string]any
 
