@@ -88,7 +88,11 @@ func WaitForErr(p *Page, jsCond string, timeout time.Duration) error {
 		if p.ctx.Err() != nil {
 			return fmt.Errorf("browsertest: waiting for %s: %w", jsCond, p.browser.explain(p.ctx.Err()))
 		}
-		lastErr = err
+		// A call cut short by the deadline says nothing about the page;
+		// keep the error before it, which names what the page threw.
+		if err != nil && (lastErr == nil || !errors.Is(err, context.DeadlineExceeded)) {
+			lastErr = err
+		}
 		time.Sleep(min(pollInterval, max(time.Until(deadline), 0)))
 	}
 	if lastErr != nil {
