@@ -13,11 +13,12 @@ ESBUILD  := node_modules/.bin/esbuild
 DIST     := dist/wsbeat.wasm dist/wasm_exec.js wasm_exec.js dist/wsbeat.js dist/wsbeat-vue.js dist/wsbeat.d.ts \
             dist/wsbeat.mjs dist/wsbeat-vue.mjs dist/wsbeat.d.mts dist/wsbeat-vue.d.mts dist/testing.mjs dist/testing.d.mts
 
-.PHONY: help build run test test-go test-e2e test-js test-types test-playwright lint bench fuzz clean deps
+.PHONY: help build run test test-go test-e2e test-e2e-other test-browsers test-js test-types test-playwright lint bench fuzz clean deps
 
 help:
 	@echo "make run     build, then serve the demo at http://$(ADDR)"
-	@echo "make test    every test: Go (race), js/wasm, TypeScript, headless Chromium"
+	@echo "make test    every test: Go (race), js/wasm, TypeScript, the browser suites in Chromium, Firefox and WebKit"
+	@echo "make test-browsers BROWSERS=firefox   the browser suites in some engines only"
 	@echo "make bench   benchmarks against the raw WebSocket and the peers"
 	@echo "make build   the bundle in dist/"
 	@echo "make pack    the npm package, dist/wsbeat-<version>.tgz"
@@ -105,8 +106,19 @@ test-go:
 
 # The nested module e2e/: browser suites, network faults, the benchmark's
 # smoke test, and the check that the main module installs alone.
-test-e2e:
-	cd e2e && $(GO) test -race -count=1 -timeout 12m ./...
+test-e2e: test-e2e-other test-browsers
+
+# The browser suites, once per engine (one engine after another, each with
+# $$WSBEAT_BROWSER set); the run ends with each engine's time, its number
+# of cases and its skips with their reasons.
+BROWSERS      ?= chromium,firefox,webkit
+BROWSER_PKGS  := ./internal/browsertest ./contract ./vue ./lifecycle ./network
+test-browsers:
+	cd e2e && $(GO) run ./internal/browsertest/matrix -browsers $(BROWSERS) -timeout 12m $(BROWSER_PKGS)
+
+# Everything else in e2e/ (the benchmark's smoke test stays in Chromium).
+test-e2e-other:
+	cd e2e && $(GO) test -race -count=1 -timeout 12m $$($(GO) list ./... | grep -v -x -F $(patsubst ./%,-e github.com/wsbeat/wsbeat/e2e/%,$(BROWSER_PKGS)))
 
 # js-only packages: go test ./... skips them natively, so run them in
 # headless Chromium through wasmbrowsertest.

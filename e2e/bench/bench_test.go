@@ -132,15 +132,15 @@ func TestPackageNamer(t *testing.T) {
 	n := newPackageNamer([]string{"runtime", "github.com/wsbeat/wsbeat/internal/safejs", "github.com/wsbeat/wsbeat/internal/safejs/internal/catch",
 		"github.com/wsbeat/wsbeat", "github.com/wsbeat/wsbeat/jsbridge", "net/url", "net", "slices", "internal/abi"})
 	for name, want := range map[string]string{
-		"runtime.__mspan_.typePointersOfType":                          "runtime",
+		"runtime.__mspan_.typePointersOfType":                                        "runtime",
 		"github.com_wsbeat_wsbeat_internal_safejs.Value.Call":                        "github.com/wsbeat/wsbeat/internal/safejs",
 		"github.com_wsbeat_wsbeat_internal_safejs_internal_catch.Try_go.shape.bool_": "github.com/wsbeat/wsbeat/internal/safejs/internal/catch",
-		"github.com_wsbeat_wsbeat_jsbridge.__engine_.send":             "github.com/wsbeat/wsbeat/jsbridge",
-		"github.com_wsbeat_wsbeat.__Socket_.heartbeatDue.func1":        "github.com/wsbeat/wsbeat",
-		"slices.SortFunc_go.shape.___github.com_x_y.T_":                "slices",
-		"internal_abi.__Type_.Kind":                                    "internal/abi",
-		"net_url.__URL_.String":                                        "net/url",
-		"type_.eq.go.shape.struct___net_netip.isV6_bool":               "(generated type eq/hash)",
+		"github.com_wsbeat_wsbeat_jsbridge.__engine_.send":                           "github.com/wsbeat/wsbeat/jsbridge",
+		"github.com_wsbeat_wsbeat.__Socket_.heartbeatDue.func1":                      "github.com/wsbeat/wsbeat",
+		"slices.SortFunc_go.shape.___github.com_x_y.T_":                              "slices",
+		"internal_abi.__Type_.Kind":                                                  "internal/abi",
+		"net_url.__URL_.String":                                                      "net/url",
+		"type_.eq.go.shape.struct___net_netip.isV6_bool":                             "(generated type eq/hash)",
 		"go_buildid": "(linker)",
 	} {
 		if got := n.of(name); got != want {

@@ -28,7 +28,7 @@ var helpersJS string
 // measure time, and the machine is small.
 func TestContract(t *testing.T) {
 	requireBuilt(t)
-	b := browsertest.NewBrowser(t, &browsertest.Options{Timeout: 5 * time.Minute})
+	b := browsertest.NewBrowser(t, &browsertest.Options{Timeout: 8 * time.Minute})
 	for _, tc := range []struct {
 		name string
 		fn   func(*testing.T, *browsertest.Browser)

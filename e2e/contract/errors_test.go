@@ -47,8 +47,10 @@ func testErrors(t *testing.T, b *browsertest.Browser) {
 			const name = 'close(' + String(code) + ')';
 			const err = c.throws(name, () => ws.close(code), 'InvalidAccessError');
 			c.ok(name + ' is a DOMException', err && err.isDOMException, err);
+			// Firefox's own close() takes 2999.9 as 3000 (WebIDL [Clamp]);
+			// Chromium's and WebKit's throw, and wsbeat throws in all three.
 			const native = caught(() => raw.close(code));
-			c.eq(name + ' throws as WebSocket does', native && native.name, 'InvalidAccessError');
+			if (code !== 2999.9) c.eq(name + ' throws as WebSocket does', native && native.name, 'InvalidAccessError');
 			c.throws('reconnect(' + String(code) + ')', () => ws.reconnect(code), 'InvalidAccessError');
 		}
 		// Long reasons: SyntaxError; the limit is 123 UTF-8 bytes.

@@ -98,6 +98,9 @@ func awayAndBack(t *testing.T, p *bt.Page, whileAway func()) bool {
 // between attempts to a port where nothing listens, must not report a
 // close (it has no connection) and must retry at once on pageshow.
 func testBFCache(t *testing.T, b *bt.Browser, res *results) {
+	// The test reads why a page was not cached from the DevTools event
+	// Page.backForwardCacheNotUsed, which only Chromium sends.
+	bt.RequireEngine(t, b, "bfcache reasons come from Chromium's Page.backForwardCacheNotUsed", bt.Chromium)
 	log := &serverLog{}
 	srv := startServer(t, echo.Config{}, log)
 	p := openPage(t, b, srv.URL)

@@ -18,6 +18,11 @@ import (
 // during the freeze); wsbeat must be open again within one backoff step of
 // the resume event.
 func testFreezeResume(t *testing.T, b *bt.Browser, res *results) {
+	// Freezing a page (Page.setWebLifecycleState) is a DevTools command;
+	// WebDriver offers nothing like it. The other engines' hidden-tab and
+	// dead-link cases (Hidden, HiddenShortSilentServer, the network suite)
+	// cover what a frozen page comes back to.
+	bt.RequireEngine(t, b, "freezing a page needs Chromium's Page.setWebLifecycleState", bt.Chromium)
 	const (
 		frozenFor = 3 * time.Second
 		// oneStep is minReconnectionDelay, the first backoff window, plus

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wsbeat/wsbeat/e2e/internal/browsertest"
 	"github.com/wsbeat/wsbeat/e2e/internal/hostile"
 )
 
@@ -55,6 +56,10 @@ func testProtocolError(t *testing.T, e *env, path string) {
 	start := p.now()
 	p.wsbeat("w", e.hostile.URL(path+"?c=w"), nil, fastBackoff.opts())
 	p.plain("p", e.hostile.URL(path+"?c=p"), nil)
+	if path == hostile.PathMasked && e.b.Engine() == browsertest.Firefox {
+		testMaskedAccepted(t, p, start)
+		return
+	}
 	p.waitEvents("w", "close", 1, 10*time.Second)
 	p.waitEvents("p", "close", 1, 10*time.Second)
 	sleep(hostileObserve)
@@ -75,9 +80,13 @@ func testProtocolError(t *testing.T, e *env, path string) {
 		if n < 3 || n > 40 {
 			t.Errorf("%d attempts in %v with backoff 100..1000 ms, want a bounded schedule (about 10-15)", n, hostileObserve)
 		}
-		for _, c := range closes {
-			if c.Code != first.Code {
-				t.Errorf("close codes differ between attempts: %v", closes)
+		// Attempts abandoned by connectionTimeout never reached the
+		// broken frame (Firefox holds attempts to a host whose last ones
+		// failed), so they are left out of the comparison.
+		reached := slices.DeleteFunc(slices.Clone(closes), func(c event) bool { return strings.Contains(c.Reason, "connection timeout") })
+		for _, c := range reached {
+			if c.Code != reached[0].Code {
+				t.Errorf("close codes differ between attempts that reached the server: %v", closes)
 				break
 			}
 		}
@@ -109,13 +118,23 @@ func testFlap(t *testing.T, e *env) {
 	evs := p.events("w", "")
 	n := len(p.attempts(hostile.PathFlap + "?c=w"))
 	checkSchedule(t, evs, fastBackoff)
-	opens := only(evs, "open")
-	for i, o := range opens {
-		if o.RetryCount != i {
-			t.Errorf("open %d has retryCount %d, want %d: the retry count must not reset on an open that does not last minUptime", i+1, o.RetryCount, i)
-			break
+	// Each open must carry the retry count of the attempt that made it:
+	// in Chromium and WebKit every attempt opens, so open i has count i;
+	// in Firefox some attempts are held by the browser and abandoned by
+	// connectionTimeout, so the counts skip. A reset on open shows as a
+	// count below the last reconnecting attempt (and in checkSchedule).
+	attempt := 0
+	for i, ev := range evs {
+		switch ev.Type {
+		case "reconnecting":
+			attempt = ev.Attempt
+		case "open":
+			if ev.RetryCount != attempt {
+				t.Errorf("open (event %d) has retryCount %d, want %d, the attempt that made it: the retry count must not reset on an open that does not last minUptime", i, ev.RetryCount, attempt)
+			}
 		}
 	}
+	opens := only(evs, "open")
 	// Full jitter in windows of 100, 150, 225, ... 1000 ms: about 14
 	// attempts in 5 s on average; a reset on every open would make
 	// hundreds.
@@ -136,6 +155,11 @@ func testFlap(t *testing.T, e *env) {
 // waits behind wsbeat's attempts and behind a plain WebSocket's. It has
 // its own hostile server, so that it blocks no other scenario.
 func testHang(t *testing.T, e *env) {
+	// In Firefox a plain WebSocket to a server whose handshake once hung
+	// was still not open 60 s after every socket to it had been closed: the
+	// browser's own hold, which no client library can lift (RESILIENCE.md).
+	browsertest.RequireEngine(t, e.b, "Firefox holds new sockets to a server whose handshake hung, even plain ones (RESILIENCE.md)",
+		browsertest.Chromium, browsertest.WebKit)
 	const connTimeout = 1000
 	h := hostile.Start(t)
 	p := e.open(t)
@@ -185,7 +209,16 @@ func testHang(t *testing.T, e *env) {
 	if blocked {
 		p.call("T.socks.p.close")
 		released := p.now()
-		p.waitEvents("probe2", "open", 1, 5*time.Second)
+		// Firefox 153 did not open probe2 within 60 s of this close (in
+		// one run of December 2026): closing a socket whose handshake
+		// hangs seems not to free the server's one CONNECTING slot, or
+		// the failed attempts' reconnect delay holds it. It fails here
+		// after 15 s, as evidence, until wsbeat or the report settles it.
+		wait := 5 * time.Second
+		if e.b.Engine() == browsertest.Firefox {
+			wait = 15 * time.Second
+		}
+		p.waitEvents("probe2", "open", 1, wait)
 		plainText += fmt.Sprintf("; another socket to the same server stayed blocked %s, until the hanging one was closed (opened %s after)",
 			ms(released-probe), ms(p.events("probe2", "open")[0].T-released))
 	} else {
@@ -220,4 +253,28 @@ func testSubprotocol(t *testing.T, e *env) {
 	result(t, "hostile/subprotocol-mismatch", plainSummary(p.events("p", ""), start),
 		fmt.Sprintf("%s, never open, willReconnect=%v, %d attempts in %s", closeSummary(evs), c.WillReconnect, n, ms(p.now()-start)),
 		c.T-start, math.NaN())
+}
+
+// testMaskedAccepted records what Firefox does with a masked frame from the
+// server: RFC 6455 section 5.1 says the client must fail the connection,
+// Firefox 153 delivers the frame as a message instead and stays open, for
+// the plain WebSocket and wsbeat alike. wsbeat never sees frames, so it
+// cannot do better; the case checks that it stays usable.
+func testMaskedAccepted(t *testing.T, p *page, start float64) {
+	p.waitEvents("w", "message", 1, 10*time.Second)
+	p.waitEvents("p", "message", 1, 10*time.Second)
+	sleep(hostileObserve)
+	evs := p.events("w", "")
+	if c := only(evs, "close"); len(c) != 0 {
+		t.Errorf("Firefox accepted the masked frame, yet wsbeat closed: %v", evs)
+	}
+	// The server reads and answers nothing after the frame: sending
+	// must still work and leave the socket open.
+	p.call("T.socks.w.send", "still usable")
+	sleep(500 * time.Millisecond)
+	if st := eval[string](p, `T.socks.w.state`); st != "open" {
+		t.Errorf("after a send, wsbeat is %s, want open", st)
+	}
+	result(t, "hostile/masked", "open, masked frame delivered as a message, no close (Firefox does not enforce RFC 6455 5.1)",
+		fmt.Sprintf("open, %d message(s), no close, sends still accepted", len(only(evs, "message"))), math.NaN(), math.NaN(), "browser_sent_server=no close frame")
 }

@@ -1,9 +1,12 @@
 //go:build !js
 
-// Package browsertest runs wsbeat's browser tests in a real headless
-// Chromium driven by chromedp.
+// Package browsertest runs wsbeat's browser tests in a real browser: a
+// headless Chromium driven by chromedp, a headless Firefox ESR driven over
+// WebDriver BiDi, or WebKitGTK's MiniBrowser driven by WebKitWebDriver on
+// a virtual display. $WSBEAT_BROWSER picks one per test process (see
+// [EngineEnv]); the suites are written once against [Page] and run in each.
 //
-// It exists so that every browser test starts Chromium the same way: the
+// It exists so that every browser test starts its browser the same way: the
 // Debian binary, no sandbox (tests run as root), no network but 127.0.0.1,
 // a fresh profile, and every wait bounded. Two defaults differ from
 // chromedp's on purpose:
@@ -38,6 +41,8 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 )
 
@@ -107,7 +112,9 @@ type Options struct {
 	// disable-renderer-backgrounding and
 	// disable-backgrounding-occluded-windows to false and enables
 	// IntensiveWakeUpThrottling with a 10 s grace period, so a test can see
-	// what a real hidden tab does to timers within seconds.
+	// what a real hidden tab does to timers within seconds. In Firefox it
+	// leaves Firefox's own hidden-tab throttling on (without it, prefs in
+	// the fresh profile turn it off); WebKit throttles hidden pages always.
 	// Defaults to false.
 	Throttling bool
 
@@ -115,13 +122,13 @@ type Options struct {
 	// page, so that a test can listen for network events such as
 	// network.EventWebSocketFrameSent. While it is on, Chromium sends the
 	// driver a report per WebSocket frame, which makes WebSocket traffic
-	// several times slower.
+	// several times slower. Chromium only.
 	// Defaults to false.
 	NetworkEvents bool
 
 	// ExtraFlags are more Chromium command line flags, applied last, so
 	// they can override the harness's own. A value is a string for
-	// --name=value or a bool (false removes the flag).
+	// --name=value or a bool (false removes the flag). Chromium only.
 	// Defaults to none.
 	ExtraFlags map[string]any
 
@@ -134,10 +141,17 @@ type Options struct {
 // Browser is one headless Chromium process. It is closed by the Cleanup of
 // the test that started it; pages made from it are closed before it.
 type Browser struct {
-	ctx     context.Context // chromedp context of the first tab; its cancel stops Chromium
+	engine  Engine
+	ctx     context.Context // Chromium: chromedp context of the first tab, whose cancel stops it; others: the browser's life
 	network bool
 	output  *tailBuffer
+	remote  remoteBrowser // nil for Chromium
+	ver     string
 }
+
+// Version is the browser's name and version as it reports them, such as
+// "firefox 153.8.0esr".
+func (b *Browser) Version() string { return b.ver }
 
 // NewBrowser starts Chromium and waits until it answers. It fails the test
 // when Chromium does not start, and logs the browser's own output then.
@@ -150,6 +164,9 @@ func NewBrowser(tb testing.TB, opts *Options) *Browser {
 	if o.Timeout <= 0 {
 		o.Timeout = defaultBrowserTimeout
 	}
+	if e := SelectedEngine(tb); e != Chromium {
+		return newRemoteBrowser(tb, e, &o)
+	}
 	path := ChromiumPath(tb)
 
 	output := &tailBuffer{max: 64 << 10}
@@ -158,7 +175,7 @@ func NewBrowser(tb testing.TB, opts *Options) *Browser {
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(limitCtx,
 		append(allocatorOptions(&o), chromedp.ExecPath(path), chromedp.CombinedOutput(output))...)
 	ctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	b := &Browser{ctx: ctx, network: o.NetworkEvents, output: output}
+	b := &Browser{engine: Chromium, ctx: ctx, network: o.NetworkEvents, output: output}
 
 	tb.Cleanup(func() {
 		// A graceful close lets Chromium flush and exit by itself; the
@@ -180,7 +197,55 @@ func NewBrowser(tb testing.TB, opts *Options) *Browser {
 	if err := b.within(DefaultTimeout, func() error { return chromedp.Do(ctx) }); err != nil {
 		tb.Fatalf("browsertest: starting Chromium %s: %v", path, b.explain(err))
 	}
-	tb.Logf("browsertest: Chromium started in %v", time.Since(start).Round(time.Millisecond))
+	b.within(DefaultTimeout, func() error {
+		v, err := cdp.Call(ctx, chromedp.FromContext(ctx).Browser, cdpbrowser.GetVersion, cdp.Empty{})
+		b.ver = v.Product // such as "Chrome/143.0.7499.169"
+		return err
+	})
+	tb.Logf("browsertest: %s started in %v", b.ver, time.Since(start).Round(time.Millisecond))
+	return b
+}
+
+// newRemoteBrowser starts Firefox or WebKit for NewBrowser.
+//
+// The Timeout starts once the browser answers and is doubled: Firefox's
+// and WebKit's drivers answer each call more slowly than CDP, and a suite
+// sized for Chromium's limit must not be cut short by them.
+func newRemoteBrowser(tb testing.TB, e Engine, o *Options) *Browser {
+	tb.Helper()
+	start := time.Now()
+	var rb remoteBrowser
+	var err error
+	switch e {
+	case Firefox:
+		rb, err = startFirefox(tb, o)
+	case WebKit:
+		rb, err = startWebKit(tb, o)
+	}
+	if err != nil {
+		tb.Fatalf("browsertest: starting %s: %v", e, err)
+	}
+	ctx, cancel := context.WithTimeoutCause(context.Background(), 2*o.Timeout,
+		fmt.Errorf("browsertest: browser timeout of %v (twice Options.Timeout in %s) passed", 2*o.Timeout, e))
+	var once sync.Once
+	closeBrowser := func() {
+		once.Do(func() {
+			if err := rb.close(); err != nil {
+				tb.Logf("browsertest: closing %s: %v", e, err)
+			}
+		})
+	}
+	stop := context.AfterFunc(ctx, closeBrowser) // the Timeout kills it
+	b := &Browser{engine: e, ctx: ctx, remote: rb, ver: rb.version()}
+	tb.Cleanup(func() {
+		stop()
+		cancel()
+		closeBrowser()
+		if tb.Failed() {
+			tb.Logf("browsertest: %s output:\n%s", e, rb.output())
+		}
+	})
+	tb.Logf("browsertest: %s started in %v", b.ver, time.Since(start).Round(time.Millisecond))
 	return b
 }
 

@@ -4,8 +4,10 @@ package browsertest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -38,7 +40,16 @@ func EvalErr[T any](p *Page, expr string, timeout time.Duration) (T, error) {
 	}
 	ctx, cancel := context.WithTimeout(p.ctx, timeout)
 	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	var v T
+	var err error
+	if p.tab != nil {
+		var raw json.RawMessage
+		if raw, err = p.tab.eval(ctx, expr); err == nil {
+			err = decodeResult(raw, &v)
+		}
+	} else {
+		v, err = chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	}
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil && p.ctx.Err() == nil {
 			err = fmt.Errorf("no result within %v: %w", timeout, err)
@@ -77,11 +88,36 @@ func WaitForErr(p *Page, jsCond string, timeout time.Duration) error {
 		if p.ctx.Err() != nil {
 			return fmt.Errorf("browsertest: waiting for %s: %w", jsCond, p.browser.explain(p.ctx.Err()))
 		}
-		lastErr = err
+		// A call cut short by the deadline says nothing about the page;
+		// keep the error before it, which names what the page threw.
+		if err != nil && (lastErr == nil || !errors.Is(err, context.DeadlineExceeded)) {
+			lastErr = err
+		}
 		time.Sleep(min(pollInterval, max(time.Until(deadline), 0)))
 	}
 	if lastErr != nil {
 		return fmt.Errorf("browsertest: %s not true within %v; last error: %w", jsCond, timeout, lastErr)
 	}
 	return fmt.Errorf("browsertest: %s not true within %v", jsCond, timeout)
+}
+
+// decodeResult decodes a remote engine's JSON result into v as chromedp
+// does for Chromium: nothing for chromedp.Void, and an error for null or
+// undefined when v cannot be nil. (JSON cannot tell undefined from null,
+// so both give chromedp.ErrJSNull.)
+func decodeResult[T any](raw json.RawMessage, v *T) error {
+	if _, ok := any(v).(*chromedp.Void); ok {
+		return nil
+	}
+	if string(raw) == "null" {
+		switch reflect.TypeFor[T]().Kind() {
+		case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Chan, reflect.Func, reflect.Interface:
+		default:
+			return chromedp.ErrJSNull
+		}
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("decoding %.200s into %T: %w", raw, *v, err)
+	}
+	return nil
 }

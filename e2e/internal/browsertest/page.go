@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -24,8 +25,9 @@ import (
 // (not throttled) until a test hides it. It records the console while it
 // lives, so a test can assert that the page logged no errors.
 type Page struct {
-	ctx     context.Context // chromedp context of the tab
+	ctx     context.Context // Chromium: chromedp context of the tab; others: the tab's life
 	browser *Browser
+	tab     remoteTab // nil for Chromium
 
 	mu      sync.Mutex
 	console []string
@@ -37,6 +39,9 @@ type Page struct {
 // error status. The tab is closed by Cleanup.
 func (b *Browser) NewPage(tb testing.TB, url string) *Page {
 	tb.Helper()
+	if b.remote != nil {
+		return b.newRemotePage(tb, url)
+	}
 	p := &Page{browser: b}
 	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithListener(p.record))
 	p.ctx = ctx
@@ -65,28 +70,48 @@ func (b *Browser) NewPage(tb testing.TB, url string) *Page {
 		tb.Fatalf("browsertest: loading %s: %v", url, b.explain(err))
 	}
 
-	// Navigate fails on a refused connection by itself, but without the
-	// Network domain it cannot see an HTTP error status, so ask the page.
+	p.checkLoaded(tb, url)
+	return p
+}
+
+// checkLoaded fails the test when the page landed on a browser error page
+// or its document came with an HTTP error status. Navigation fails on a
+// refused connection by itself, but the drivers do not report an HTTP
+// error status, so it asks the page.
+func (p *Page) checkLoaded(tb testing.TB, url string) {
+	tb.Helper()
 	type loaded struct {
 		Href   string `json:"href"`
 		Status int    `json:"status"`
 	}
 	got := Eval[loaded](tb, p, `({href: location.href,
 		status: performance.getEntriesByType("navigation")[0]?.responseStatus ?? 0})`)
-	if strings.HasPrefix(got.Href, "chrome-error:") || got.Status >= 400 {
+	if got.Status == 0 && strings.HasPrefix(got.Href, "http") {
+		// WebKit has no responseStatus: ask the server from here.
+		got.Status = headStatus(got.Href)
+	}
+	if strings.HasPrefix(got.Href, "chrome-error:") || strings.HasPrefix(got.Href, "about:neterror") || got.Status >= 400 {
 		tb.Fatalf("browsertest: loading %s: landed on %s with HTTP status %d", url, got.Href, got.Status)
 	}
-	return p
 }
 
 // Ctx returns the chromedp context of the tab, for actions the harness
 // does not wrap. It carries no deadline; add one with context.WithTimeout.
+// In Firefox and WebKit it is only the page's life: it holds no chromedp
+// target, so check Browser.Engine before using it with chromedp.
 func (p *Page) Ctx() context.Context { return p.ctx }
 
 // Run runs the actions in the tab, in order, each call bounded by
 // DefaultTimeout, and fails the test on the first error.
+//
+// chromedp actions are DevTools commands, so in Firefox and WebKit Run
+// skips the test, naming Click and Type, which work in every engine.
 func (p *Page) Run(tb testing.TB, actions ...chromedp.Action[chromedp.Void]) {
 	tb.Helper()
+	if p.tab != nil {
+		tb.Skipf("browsertest: Page.Run takes chromedp actions, which need Chromium's DevTools protocol; "+
+			"in %s use Page.Click and Page.Type", p.browser.engine)
+	}
 	ctx, cancel := context.WithTimeout(p.ctx, DefaultTimeout)
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
@@ -100,7 +125,13 @@ func (p *Page) Screenshot(tb testing.TB, path string) {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(p.ctx, DefaultTimeout)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100 means PNG
+	var png []byte
+	var err error
+	if p.tab != nil {
+		png, err = p.tab.screenshot(ctx) // the viewport: WebDriver has no full-page screenshot in all engines
+	} else {
+		png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100 means PNG
+	}
 	if err != nil {
 		tb.Fatalf("browsertest: screenshot: %v", p.browser.explain(err))
 	}
@@ -113,6 +144,7 @@ func (p *Page) Screenshot(tb testing.TB, path string) {
 // "level: text". Browser log entries (failed requests, WebSocket errors,
 // interventions) appear as "log.source level: text".
 func (p *Page) Console() []string {
+	p.pullConsole()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]string(nil), p.console...)
@@ -124,6 +156,7 @@ func (p *Page) Console() []string {
 // of a reconnecting client cause failed WebSocket connections that the
 // browser logs as errors.
 func (p *Page) ConsoleErrors() []string {
+	p.pullConsole()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]string(nil), p.errors...)
@@ -153,6 +186,11 @@ func (p *Page) record(ev any) {
 	default:
 		return
 	}
+	p.recordLine(line, isError)
+}
+
+// recordLine keeps one console line, and also as an error when isError.
+func (p *Page) recordLine(line string, isError bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.console = append(p.console, line)
@@ -200,8 +238,22 @@ func exceptionText(d *runtime.ExceptionDetails) string {
 // makes document.visibilityState "hidden" or "visible" as switching away
 // from a real tab does. With Options.Throttling this is what lets
 // Chromium throttle the page's timers.
+//
+// Firefox has no minimized windows over BiDi, so there a tab opened in
+// front of the page hides it, as switching tabs does; WebKit minimizes
+// the window over WebDriver.
 func (p *Page) SetHidden(tb testing.TB, hidden bool) {
 	tb.Helper()
+	want := map[bool]string{true: "hidden", false: "visible"}[hidden]
+	if p.tab != nil {
+		ctx, cancel := context.WithTimeout(p.ctx, DefaultTimeout)
+		defer cancel()
+		if err := p.tab.setHidden(ctx, hidden); err != nil {
+			tb.Fatalf("browsertest: making the page %s: %v", want, p.browser.explain(err))
+		}
+		WaitFor(tb, p, `document.visibilityState === "`+want+`"`, 5*time.Second)
+		return
+	}
 	state := browser.WindowStateNormal
 	if hidden {
 		state = browser.WindowStateMinimized
@@ -218,6 +270,17 @@ func (p *Page) SetHidden(tb testing.TB, hidden bool) {
 	if err != nil {
 		tb.Fatalf("browsertest: setting the window %s: %v", state, p.browser.explain(err))
 	}
-	want := map[bool]string{true: "hidden", false: "visible"}[hidden]
 	WaitFor(tb, p, `document.visibilityState === "`+want+`"`, 5*time.Second)
+}
+
+// headStatus returns the HTTP status of a HEAD request for url, or 0 when
+// there is no answer.
+func headStatus(url string) int {
+	client := http.Client{Timeout: 10 * time.Second}
+	resp, err := client.Head(url)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
