@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wsbeat/wsbeat/internal/safejs"
 	"github.com/wsbeat/wsbeat"
+	"github.com/wsbeat/wsbeat/internal/safejs"
 )
 
 // TestStart: without the loader's __wsbeatBoot Start says what is missing;

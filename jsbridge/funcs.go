@@ -5,8 +5,8 @@ package jsbridge
 import (
 	"sync/atomic"
 
-	"github.com/wsbeat/wsbeat/internal/safejs"
 	"github.com/wsbeat/wsbeat/internal/msgfmt"
+	"github.com/wsbeat/wsbeat/internal/safejs"
 )
 
 // liveFuncs counts js.Funcs created and not yet released, so a test can

@@ -6,9 +6,9 @@ import (
 	"math"
 	"time"
 
-	"github.com/wsbeat/wsbeat/internal/safejs"
 	"github.com/wsbeat/wsbeat"
 	"github.com/wsbeat/wsbeat/internal/msgfmt"
+	"github.com/wsbeat/wsbeat/internal/safejs"
 )
 
 // jsOptions reads the options object that wsbeat.js has already checked

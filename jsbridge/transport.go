@@ -7,9 +7,9 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/wsbeat/wsbeat/internal/safejs"
 	"github.com/wsbeat/wsbeat"
 	"github.com/wsbeat/wsbeat/internal/msgfmt"
+	"github.com/wsbeat/wsbeat/internal/safejs"
 )
 
 // transport is the browser's WebSocket as a wsbeat.Transport for one
