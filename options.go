@@ -47,7 +47,7 @@ type URLFunc func(ctx context.Context) (string, error)
 // the defaults filled in, so an Options value can be shared.
 //
 // Durations, counts and the Overflow policy mirror the options of the
-// browser API (js-api.md); where the browser API gives 0 a meaning of its
+// browser API (docs/api.md); where the browser API gives 0 a meaning of its
 // own (no heartbeat, never reconnect, no queue), the Go field takes a
 // negative value for it, so that the zero value stays "default".
 type Options struct {

@@ -1,4 +1,4 @@
-// Package contract proves the browser API of js-api.md in headless
+// Package contract proves the browser API of docs/api.md in headless
 // Chromium, row by row: every property, method, event and error of
 // WSBeat.Socket, the loader's readiness and failure paths, the guard
 // around the engine's exported functions, and that reconnecting leaks no
