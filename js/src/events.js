@@ -50,6 +50,7 @@ export function engineEvent(socket, kind, f) {
         socket._protocol = socket._port.ws.protocol;
         socket._extensions = socket._port.ws.extensions;
       }
+      socket._openedAt = Date.now();
       armStable(socket);
       ev = new Event('open');
       break;
@@ -90,15 +91,19 @@ export function engineEvent(socket, kind, f) {
 // stayed up minUptime: the moment the engine counts it stable and resets
 // retryCount (it judges that lazily, when the count is read, so no event
 // of its own says so). JS only times it; the count it reports is read
-// from Go. One timer per open connection, no polling.
-function armStable(socket) {
+// from Go. One timer per open connection, no polling, and none at all
+// unless a "stable" listener was added: an idle page with a plain socket
+// wakes only for its heartbeat.
+export function armStable(socket) {
   clearTimeout(socket._stableTimer);
+  if (!socket._wantsStable) return;
   var ws = socket._port.ws;
+  var wait = Math.max(0, socket._opts.minUptime - (Date.now() - socket._openedAt));
   socket._stableTimer = setTimeout(function () {
     if (socket._state !== 'open' || socket._port.ws !== ws) return;
     socket._retryCount = socket._get('retryCount', socket._retryCount);
     var ev = new Event('stable');
     ev.retryCount = socket._retryCount;
     socket.dispatchEvent(ev);
-  }, socket._opts.minUptime);
+  }, wait);
 }

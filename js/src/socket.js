@@ -8,6 +8,7 @@ import { run, whenRunning, live, finalizers } from './engine.js';
 import { checkURL, checkProtocols, checkOptions, checkWebSocketClass, closeArgs, sizeOf } from './options.js';
 import { SocketCloseEvent } from './env.js';
 import { ErrorCode, domError, typeError, withCode, describe, asError } from './errors.js';
+import { armStable } from './events.js';
 import { Port, nativeListeners } from './port.js';
 import { addMessageListener, removeMessageListener, deliver, retarget, setHandler, getHandler } from './listeners.js';
 
@@ -46,6 +47,8 @@ export class Socket extends EventTarget {
     this._msgListeners = [];
     this._handlers = {};
     this._stableTimer = 0;    // armStable's, while open
+    this._wantsStable = false; // a "stable" listener was added: time it
+    this._openedAt = 0;        // Date.now() at the last open event
     // A message event that the page dispatches has the socket as target
     // and currentTarget (listeners.js, retarget). The browser's own message
     // events keep the inner WebSocket: see README, "Events".
@@ -171,6 +174,10 @@ export class Socket extends EventTarget {
   // --- EventTarget, with message listeners on the per-message path ---
 
   addEventListener(type, fn, opts) {
+    if (type === 'stable' && !this._wantsStable) {
+      this._wantsStable = true;
+      if (this._state === 'open') armStable(this); // what is left of minUptime
+    }
     if (type !== 'message') return super.addEventListener(type, fn, opts);
     addMessageListener(this, fn, opts);
   }
