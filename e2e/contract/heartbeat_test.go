@@ -184,7 +184,8 @@ func testCallbacksReadProperties(t *testing.T, b *browsertest.Browser) {
 // testCallbacksCallMethods: every page callback may call every method of
 // the same socket (issue 11, point 1), with a real server and each step
 // bounded in time: the debug function, the heartbeatMessage function,
-// shouldReconnect for a close the server sends, the URL function, and the
+// shouldReconnect for a close the server sends and for a heartbeat
+// timeout, the URL function, and the
 // event listeners. Each one sends, reads the properties and reconnects or
 // closes the socket it belongs to.
 func testCallbacksCallMethods(t *testing.T, b *browsertest.Browser) {
@@ -250,6 +251,25 @@ func testCallbacksCallMethods(t *testing.T, b *browsertest.Browser) {
 		await srOpen;
 		c.eq('shouldReconnect ran once and its reconnect() won', [asked, sr.state], [1, 'open']);
 
+		// shouldReconnect for a close the engine decides itself (a heartbeat
+		// timeout on a silenced connection, tag ht only): the same calls.
+		let htAsked = 0;
+		let ht = null;
+		ht = track(new WSBeat.Socket(ECHO + '?tag=ht', [], {heartbeatInterval: 200, heartbeatTimeout: 200,
+			minReconnectionDelay: 60000, maxReconnectionDelay: 60000,
+			shouldReconnect: (ev) => {
+				if (ev.code !== 4000) return true;
+				htAsked++;
+				use(ht, 'from shouldReconnect on a heartbeat timeout');
+				ht.reconnect();
+				return false;
+			}}));
+		await next(ht, 'open', 5000);
+		const htOpen = next(ht, 'open', 5000);
+		await control('silence?tag=ht');
+		await htOpen;
+		c.eq('shouldReconnect after a heartbeat timeout ran once and its reconnect() won', [htAsked, ht.state], [1, 'open']);
+
 		// The URL function: reads and sends on its socket while it resolves.
 		let fn = null;
 		let resolved = 0;
@@ -280,9 +300,10 @@ func testCallbacksCallMethods(t *testing.T, b *browsertest.Browser) {
 
 		c.eq('no callback saw a method throw', errors, []);
 		const got = await settled(0);
-		for (const label of ['from debug', 'from heartbeatMessage', 'from shouldReconnect', 'from the URL function', 'from onclose', 'from onmessage']) {
+		for (const label of ['from debug', 'from heartbeatMessage', 'from shouldReconnect', 'from shouldReconnect on a heartbeat timeout',
+			'from the URL function', 'from onclose', 'from onmessage']) {
 			c.ok('the server got a message sent ' + label, got.indexOf(label) >= 0, got);
 		}
-		for (const ws of [dbg, sr, fn, ev]) ws.close();
+		for (const ws of [dbg, sr, ht, fn, ev]) ws.close();
 	`)
 }

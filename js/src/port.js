@@ -17,7 +17,6 @@ export class Port {
     this.ws = null;     // the current WebSocket, from dial to detach
     this.gen = 0;       // the generation number Go gave ws
     this.lastEv = null; // the last message event on ws; Go reads its timeStamp
-    this.busy = 0;      // depth of page callbacks that Go waits for under the socket's lock
   }
 
   // event(kind, ...fields) reports an engine event; the fields of each kind
@@ -118,21 +117,14 @@ export class Port {
   }
 
   // shouldReconnect(code, reason, wasClean) runs the page's policy for a
-  // close the engine decided itself (a heartbeat timeout). This is the one
-  // page callback that still runs under the engine's lock: until the
-  // engine calls it outside, the socket's methods throw InvalidStateError
-  // inside it (busy). Closes that the browser reports are asked about
-  // before Go sees them (askShouldReconnect), outside any lock. Go falls
-  // back to its default when it throws.
+  // close the engine decided itself (a heartbeat timeout). The engine asks
+  // after unlocking, so the function may call any method of the socket.
+  // Closes that the browser reports are asked about before Go sees them
+  // (askShouldReconnect). Go falls back to its default when it throws.
   shouldReconnect(code, reason, wasClean) {
     var s = this.ref.deref();
     if (!s) return false;
-    this.busy++;
-    try {
-      return askShouldReconnect(s, code, reason, wasClean);
-    } finally {
-      this.busy--;
-    }
+    return askShouldReconnect(s, code, reason, wasClean);
   }
 
   // log(line) hands a debug line to the page's debug function or the

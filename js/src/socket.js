@@ -107,20 +107,12 @@ export class Socket extends EventTarget {
     return undefined;
   }
 
-  // _get reads a property of the Go socket. Inside a page function that the
-  // engine calls while it holds the socket's lock (heartbeatMessage,
-  // shouldReconnect, debug), asking the engine would deadlock the Go
-  // program, so the answer is what JS knows.
+  // _get reads a property of the Go socket, or answers what JS knows when
+  // there is no Go socket yet (before the engine runs) or it failed.
   _get(name, fallback) {
-    if (!this._id || this._port.busy) return fallback;
+    if (!this._id) return fallback;
     var r = run.engine.get(this._id, name);
     return r instanceof Error ? fallback : r;
-  }
-
-  _notBusy(what) {
-    if (this._port.busy) {
-      throw domError('InvalidStateError', ErrorCode.INVALID_ARGUMENT, what + ' cannot be called from heartbeatMessage, shouldReconnect or debug');
-    }
   }
 
   // _waiting sums the sends waiting in _calls: [messages, bytes].
@@ -236,7 +228,6 @@ export class Socket extends EventTarget {
     // state check; send(undefined) sends "undefined", as there.
     if (argc === 0) throw typeError(ErrorCode.INVALID_ARGUMENT, 'send(data) needs data');
     if (this._closedByUser) throw domError('InvalidStateError', ErrorCode.CLOSED, 'send() after close(); call reconnect() to start again');
-    this._notBusy('send()');
     var m = sizeOf(data);
     var r = this._call('send', m[0], m[1], m[2]);
     return r === undefined ? 'queued' : r;
@@ -244,7 +235,6 @@ export class Socket extends EventTarget {
 
   close(code, reason) {
     var args = closeArgs(code, reason);
-    this._notBusy('close()');
     if (this._closedByUser) return;
     this._closedByUser = true;
     this._fast = null; // the close may still be on its way through the engine
@@ -257,7 +247,6 @@ export class Socket extends EventTarget {
 
   reconnect(code, reason) {
     var args = closeArgs(code, reason);
-    this._notBusy('reconnect()');
     this._closedByUser = false;
     if (run.error) {
       if (this._state === 'closed') {
