@@ -79,8 +79,8 @@ func testProperties(t *testing.T, b *browsertest.Browser) {
 		// While waiting between attempts readyState stays CONNECTING.
 		const rc = track(new WSBeat.Socket(ECHO, [], {heartbeatInterval: 0, minReconnectionDelay: 400, maxReconnectionDelay: 400}));
 		await next(rc, 'open');
-		const waiting = next(rc, 'reconnecting', 5000, x => x.attempt >= 2);
-		await control('reject?ms=1000');
+		const waiting = next(rc, 'reconnecting', 8000, x => x.attempt >= 2);
+		await control('reject?ms=2000'); // Firefox holds attempts to a failing server for a while
 		await control('drop');
 		await waiting;
 		c.eq('reconnecting: state', rc.state, 'reconnecting');
