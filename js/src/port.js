@@ -170,11 +170,13 @@ function ignore() {}
 export function nativeListeners(socket, port) {
   var pong = socket._opts.heartbeatResponse === null ? DEFAULTS.heartbeatResponse : socket._opts.heartbeatResponse;
   var deliverPong = socket._opts.heartbeatResponse === null;
+  // An EventTarget's events carry their time of arrival (timeStamp); a
+  // WebSocket class that is no EventTarget (ws in Node) gets one small
+  // object per message instead. Decided once, not read per message.
+  var stamped = typeof EventTarget === 'function' && socket._WebSocket.prototype instanceof EventTarget;
   return {
     message: function (ev) {
-      // A WebSocket class whose events have no timeStamp (ws in Node)
-      // costs one small object per message here.
-      port.lastEv = ev.timeStamp === undefined ? { timeStamp: performance.now() } : ev;
+      port.lastEv = stamped ? ev : { timeStamp: performance.now() };
       if (ev.data === pong) {
         notify(socket, 'pong');
         if (!deliverPong) return;
